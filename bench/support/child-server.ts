@@ -1,0 +1,52 @@
+/** Starts a server as a child process, waits for its "ready on URL" line, and samples its resident memory. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface ChildServer {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Largest resident set size seen so far, in MB of 10^6 bytes (sampled every 100 ms). */
+  peakRssMB(): number;
+  stop(): Promise<void>;
+}
+
+function rssMB(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return (kb * 1024) / 1e6;
+  } catch {
+    return 0;
+  }
+}
+
+export function startChildServer(command: string, args: readonly string[], cwd: string): Promise<ChildServer> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  let peak = 0;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /ready on (http:\/\/\S+)/.exec(output);
+      if (!ready?.[1]) return;
+      clearTimeout(timer);
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssMB(child.pid ?? 0));
+      }, 100);
+      resolve({
+        url: ready[1],
+        child,
+        peakRssMB: () => Math.max(peak, rssMB(child.pid ?? 0)),
+        stop: () =>
+          new Promise((done) => {
+            clearInterval(sampler);
+            child.removeAllListeners('exit');
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}

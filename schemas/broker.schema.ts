@@ -1,0 +1,35 @@
+/** Broker (eventing.knative.dev/v1), as Knative users write it, plus Switchyard's retention annotations. */
+import { z } from 'zod';
+import { kReference, metadataSchema } from './common.schema.ts';
+import { deliverySchema } from './delivery.schema.ts';
+import { DURATION_EXPECTED, parseDuration } from './duration.ts';
+
+export const RETENTION_MAX_AGE = 'switchyard.dev/retention-max-age';
+export const RETENTION_MAX_COUNT = 'switchyard.dev/retention-max-count';
+
+export const brokerSchema = z
+  .strictObject({
+    apiVersion: z.literal('eventing.knative.dev/v1'),
+    kind: z.literal('Broker'),
+    metadata: metadataSchema,
+    /** `config` names Knative's channel ConfigMap; it is accepted and has no effect here. */
+    spec: z.strictObject({ config: kReference.optional(), delivery: deliverySchema.optional() }).optional(),
+    status: z.unknown().optional(),
+  })
+  .superRefine((broker, ctx) => {
+    const annotations = broker.metadata.annotations ?? {};
+    const age = annotations[RETENTION_MAX_AGE];
+    if (age !== undefined && parseDuration(age) === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['metadata', 'annotations', RETENTION_MAX_AGE], message: `is ${JSON.stringify(age)} (expected ${DURATION_EXPECTED})` });
+    }
+    const count = annotations[RETENTION_MAX_COUNT];
+    if (count !== undefined && !/^[1-9]\d*$/.test(count)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metadata', 'annotations', RETENTION_MAX_COUNT],
+        message: `is ${JSON.stringify(count)} (expected a whole number of events greater than zero, quoted, like "1000000")`,
+      });
+    }
+  });
+
+export type BrokerManifest = z.infer<typeof brokerSchema>;

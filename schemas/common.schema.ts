@@ -1,0 +1,70 @@
+/** Pieces every resource kind shares: metadata, references, destinations. */
+import { z } from 'zod';
+import { DURATION_EXPECTED, parseDuration } from './duration.ts';
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const resourceName = z
+  .string()
+  .max(253)
+  .regex(DNS1123_SUBDOMAIN, { error: 'is not a valid name (expected lower-case letters, digits, "-" and ".", starting and ending with a letter or digit)' });
+
+export const namespaceName = z
+  .string()
+  .max(63)
+  .regex(DNS1123_LABEL, { error: 'is not a valid namespace (expected lower-case letters, digits and "-", at most 63 characters)' });
+
+/** Kubernetes object metadata: name and namespace matter here; the rest is kept as written. */
+export const metadataSchema = z.looseObject({
+  name: resourceName,
+  namespace: namespaceName.optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+export const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
+  error: (issue) => `is ${JSON.stringify(issue.input)} (expected ${DURATION_EXPECTED})`,
+});
+
+export const kReference = z.strictObject({
+  apiVersion: z.string().min(1),
+  kind: z.string().min(1),
+  name: z.string().min(1),
+  namespace: z.string().min(1).optional(),
+});
+
+function isAbsoluteUrl(text: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]/.test(text);
+}
+
+/**
+ * duckv1.Destination (knative.dev/pkg apis/duck/v1/destination.go): a `ref`, an absolute `uri`,
+ * or a `ref` with a relative `uri` resolved against the ref's address.
+ */
+export const destinationSchema = z
+  .strictObject({
+    ref: kReference.optional(),
+    uri: z.string().min(1).optional(),
+    CACerts: z.string().optional(),
+    audience: z.string().optional(),
+  })
+  .superRefine((destination, ctx) => {
+    if (destination.ref === undefined && destination.uri === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'has neither ref nor uri (expected at least one of them)' });
+    } else if (destination.ref === undefined && destination.uri !== undefined && !isAbsoluteUrl(destination.uri)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['uri'],
+        message: `is the relative URI ${JSON.stringify(destination.uri)} without a ref (expected an absolute URL like http://host/path, or a ref to resolve it against)`,
+      });
+    } else if (destination.ref !== undefined && destination.uri !== undefined && isAbsoluteUrl(destination.uri)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['uri'],
+        message: `is the absolute URI ${JSON.stringify(destination.uri)} next to a ref (expected a relative path such as /my-path when ref is set)`,
+      });
+    }
+  });
+
+export type Destination = z.infer<typeof destinationSchema>;

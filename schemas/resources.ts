@@ -1,0 +1,36 @@
+/** Every resource kind Switchyard loads, keyed by `apiVersion` and `kind`. */
+import type { z } from 'zod';
+import { brokerSchema } from './broker.schema.ts';
+import { functionSchema } from './function.schema.ts';
+import { triggerSchema } from './trigger.schema.ts';
+
+export interface ResourceKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly schema: z.ZodType;
+  /** File name of the generated JSON Schema under schemas/json/. */
+  readonly jsonSchemaFile: string;
+}
+
+export const resourceKinds: readonly ResourceKind[] = [
+  { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', schema: brokerSchema, jsonSchemaFile: 'broker.schema.json' },
+  { apiVersion: 'eventing.knative.dev/v1', kind: 'Trigger', schema: triggerSchema, jsonSchemaFile: 'trigger.schema.json' },
+  { apiVersion: 'switchyard.dev/v1alpha1', kind: 'Function', schema: functionSchema, jsonSchemaFile: 'function.schema.json' },
+];
+
+/** Kinds users bring from Knative (or Switchyard's own) that a later release of Switchyard will load. */
+export const plannedKinds: Readonly<Record<string, string>> = {
+  PingSource: 'sources.knative.dev/v1',
+  KafkaSource: 'sources.knative.dev/v1',
+  ApiServerSource: 'sources.knative.dev/v1',
+  ContainerSource: 'sources.knative.dev/v1',
+  SinkBinding: 'sources.knative.dev/v1',
+  Sequence: 'flows.knative.dev/v1',
+  Parallel: 'flows.knative.dev/v1',
+  WebhookSource: 'switchyard.dev/v1alpha1',
+  ObjectStorageSource: 'switchyard.dev/v1alpha1',
+};
+
+export function supportedKindsText(): string {
+  return resourceKinds.map((k) => `${k.kind} (${k.apiVersion})`).join(', ');
+}

@@ -1,0 +1,57 @@
+/** The platform's one HTTP server: ingress, health and the admin API, with one error format. */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { SwitchyardError } from '../errors.ts';
+import type { BrokerKey, EventLog } from '../broker/event-log.ts';
+import type { Publisher } from '../broker/publisher.ts';
+import { ingressRoutes } from '../broker/ingress/ingress-routes.ts';
+import type { DeadLetterService } from '../dispatcher/dead-letter-service.ts';
+import { deadLetterRoutes } from './dead-letter-routes.ts';
+import { eventsRoutes } from './events-routes.ts';
+import { healthRoutes } from './health-routes.ts';
+
+export interface HttpServerOptions {
+  readonly log: EventLog;
+  readonly brokers: ReadonlySet<BrokerKey>;
+  readonly logger: Logger;
+  readonly publisher: Publisher;
+  readonly deadLetters: DeadLetterService;
+  readonly bodyLimit: number;
+  readonly baseUrl: () => string;
+}
+
+function toSwitchyardError(error: FastifyError | SwitchyardError | Error): SwitchyardError {
+  if (error instanceof SwitchyardError) return error;
+  const code = (error as FastifyError).code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new SwitchyardError('SWY_BODY_TOO_LARGE', 'the request body is larger than the configured limit', {});
+  const status = (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return new SwitchyardError('SWY_BAD_REQUEST', error.message);
+  return new SwitchyardError('SWY_INTERNAL', 'an unexpected error occurred; the platform log has the details', undefined, { cause: error });
+}
+
+export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // A log line per request would cost more than the rest of ingress; failures are logged below.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit,
+    keepAliveTimeout: 65_000,
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const failure = toSwitchyardError(error);
+    if (failure.code === 'SWY_INTERNAL') request.log.error({ err: error, url: request.url }, 'request failed');
+    const retryAfter = failure.details?.['retryAfterSeconds'];
+    if (typeof retryAfter === 'number') reply.header('Retry-After', String(retryAfter));
+    if (failure.code === 'SWY_BODY_TOO_LARGE') reply.header('Connection', 'close');
+    reply.code(failure.status).send(failure.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const failure = new SwitchyardError('SWY_ROUTE_NOT_FOUND', `nothing is served at ${request.method} ${request.url}; brokers take POST /<namespace>/<broker>`);
+    reply.code(404).send(failure.toBody());
+  });
+  await app.register(healthRoutes, { log: options.log });
+  await app.register(deadLetterRoutes, { service: options.deadLetters });
+  await app.register(eventsRoutes, { log: options.log, brokers: options.brokers, baseUrl: options.baseUrl });
+  await app.register(ingressRoutes, { publisher: options.publisher, bodyLimit: options.bodyLimit });
+  return app;
+}

@@ -1,0 +1,99 @@
+/**
+ * The event log: what every broker engine provides, whatever it stores events in.
+ *
+ * A broker's log is an append-only sequence of CloudEvents, each with an offset that orders it
+ * within the broker. A cursor (one per trigger) reads the log in order; an entry it has read but
+ * not acknowledged is read again after a restart, so delivery is at-least-once and never lossy.
+ *
+ * How each operation maps onto the two engines (DESIGN.md, "Backends"):
+ *
+ * | operation            | embedded (SQLite, WAL)                                   | Redis Streams (one stream per broker)                    |
+ * |----------------------|----------------------------------------------------------|----------------------------------------------------------|
+ * | append               | INSERT rows in one transaction per group commit           | XADD per event, pipelined; resolve on Redis's answer     |
+ * | list (newest N)      | SELECT … ORDER BY seq DESC LIMIT N                        | XREVRANGE key + - COUNT N                                |
+ * | list (after offset)  | SELECT … WHERE seq > offset ORDER BY seq LIMIT N          | XRANGE key (offset + COUNT N                             |
+ * | openCursor           | INSERT OR IGNORE a cursor row at the log's end            | XGROUP CREATE key group $ MKSTREAM (BUSYGROUP = exists)  |
+ * | read (cursor, max)   | SELECT seq > delivered-mark LIMIT max; wait on append     | XREADGROUP GROUP g consumer COUNT max BLOCK ms STREAMS > |
+ * | ack                  | cursor row advances over the contiguous acknowledged run  | XACK key group id…                                       |
+ * | reclaim              | not needed: one process; a restart re-reads from the row  | XAUTOCLAIM key group consumer min-idle 0                 |
+ * | trim (retention)     | DELETE seq < min(age/count cut, slowest cursor)           | XTRIM key MINID ~ id / MAXLEN ~ n                         |
+ * | closeCursor (delete) | DELETE the cursor row                                     | XGROUP DESTROY key group                                 |
+ *
+ * Deliberately not in the contract: how offsets are formed (opaque strings, ordered within one
+ * broker only), transactions across brokers, and any notion of which trigger matches which event
+ * (filtering is the dispatcher's).
+ */
+import type { CloudEvent } from '../cloudevents/cloud-event.ts';
+
+/** `namespace/name` of a broker. */
+export type BrokerKey = string;
+
+export interface LogEntry {
+  readonly offset: string;
+  readonly broker: BrokerKey;
+  /** When the engine stored the entry (ms since the epoch). */
+  readonly appendedAt: number;
+  readonly event: CloudEvent;
+}
+
+export interface Retention {
+  /** Entries older than this many milliseconds may be removed. */
+  readonly maxAgeMs?: number | undefined;
+  /** At most this many entries are kept per broker. */
+  readonly maxCount?: number | undefined;
+}
+
+export interface CursorSpec {
+  /** Unique name, e.g. `trigger/<namespace>/<name>`. */
+  readonly name: string;
+  readonly broker: BrokerKey;
+}
+
+export type LogHealth = { readonly ready: true } | { readonly ready: false; readonly reason: string };
+
+export interface EventLog {
+  /** Makes the brokers known to the engine; appends to an unknown broker are refused. */
+  registerBrokers(brokers: readonly BrokerKey[]): Promise<void>;
+
+  /**
+   * Appends the events durably, all or none, and resolves with their offsets only when they
+   * would survive the process being killed. Rejects with a SwitchyardError: SWY_OVERLOADED when
+   * too many appends are waiting (the caller answers 429), SWY_STORE_UNAVAILABLE when the engine
+   * failed (503).
+   */
+  append(broker: BrokerKey, events: readonly CloudEvent[]): Promise<string[]>;
+
+  /**
+   * Entries oldest first: with `after`, those following that offset (up to `limit`); without it,
+   * the newest `limit` (all when `limit` is omitted).
+   */
+  list(broker: BrokerKey, options?: { readonly limit?: number; readonly after?: string }): Promise<LogEntry[]>;
+
+  /** Creates the cursor at the log's current end if it does not exist; an existing one keeps its place. */
+  openCursor(cursor: CursorSpec): Promise<void>;
+
+  /**
+   * Up to `max` entries after those this process already read through the cursor, waiting up to
+   * `waitMs` for an append when there are none. After a restart, reading starts again at the
+   * first entry that was not acknowledged.
+   */
+  read(cursor: string, max: number, waitMs?: number): Promise<LogEntry[]>;
+
+  /** Marks entries done for the cursor; resolves when that is durable. Order of acks is free. */
+  ack(cursor: string, offsets: readonly string[]): Promise<void>;
+
+  /** Removes the cursor and its place. */
+  closeCursor(cursor: string): Promise<void>;
+
+  /**
+   * Applies retention to one broker and resolves with the number of entries removed. Never
+   * removes an entry that an open cursor has not acknowledged: retention bounds storage, it does
+   * not drop undelivered events.
+   */
+  trim(broker: BrokerKey, retention: Retention): Promise<number>;
+
+  health(): LogHealth;
+
+  /** Finishes pending appends and releases the engine. */
+  close(): Promise<void>;
+}

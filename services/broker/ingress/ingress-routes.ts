@@ -1,0 +1,82 @@
+/**
+ * Broker ingress: `POST /<namespace>/<broker>`, lifecycle in docs/lifecycle.md.
+ *
+ *   request ─▶ broker known? ──no──▶ 404 SWY_BROKER_NOT_FOUND
+ *                │ yes
+ *                ▼
+ *   body ≤ limit? ──no──▶ 413 SWY_BODY_TOO_LARGE
+ *                │
+ *                ▼
+ *   parse (binary | structured | batch) ──▶ 400 SWY_EVENT_MALFORMED / SWY_EVENT_INVALID, 415
+ *                │
+ *                ▼
+ *   stamp arrival time, TTL ──▶ 400 SWY_TTL_EXHAUSTED
+ *                │
+ *                ▼
+ *   append (group commit) ──▶ 429 SWY_OVERLOADED / 503 SWY_STORE_UNAVAILABLE (+ Retry-After)
+ *                │
+ *                ▼
+ *              202
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { eventsFromHttp } from '../../cloudevents/http-binding.ts';
+import { SwitchyardError } from '../../errors.ts';
+import type { BrokerKey } from '../event-log.ts';
+import type { Publisher } from '../publisher.ts';
+
+export interface IngressOptions {
+  readonly publisher: Publisher;
+  readonly bodyLimit: number;
+}
+
+interface BrokerParams {
+  namespace: string;
+  broker: string;
+}
+
+const ALLOW = 'POST, OPTIONS';
+
+export async function ingressRoutes(app: FastifyInstance, options: IngressOptions): Promise<void> {
+  // Events are read as raw bytes whatever their content type: binary-mode data must reach sinks
+  // byte for byte, and structured JSON is parsed by the binding, which knows the error to give.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (_request, body, done) => done(null, body));
+
+  const knownBroker = (params: BrokerParams): BrokerKey => {
+    const key: BrokerKey = `${params.namespace}/${params.broker}`;
+    if (!options.publisher.hasBroker(key)) {
+      throw new SwitchyardError('SWY_BROKER_NOT_FOUND', `no broker ${key} is configured`, { broker: key });
+    }
+    return key;
+  };
+
+  app.post<{ Params: BrokerParams }>('/:namespace/:broker', async (request, reply) => {
+    const key = knownBroker(request.params);
+    const { events } = eventsFromHttp(request.headers, request.body as Buffer | undefined);
+    await options.publisher.publish(key, events);
+    reply.code(202);
+    return events.length === 1 ? '' : { accepted: events.length };
+  });
+
+  // The CloudEvents webhook handshake (http-webhook.md §4): answer the origin's request for permission.
+  app.options<{ Params: BrokerParams }>('/:namespace/:broker', async (request: FastifyRequest<{ Params: BrokerParams }>, reply: FastifyReply) => {
+    knownBroker(request.params);
+    const origin = request.headers['webhook-request-origin'];
+    reply.header('Allow', ALLOW);
+    reply.header('WebHook-Allowed-Origin', typeof origin === 'string' && origin.length > 0 ? origin : '*');
+    if (request.headers['webhook-request-rate'] !== undefined) reply.header('WebHook-Allowed-Rate', '*');
+    reply.code(200);
+    return '';
+  });
+
+  app.route<{ Params: BrokerParams }>({
+    method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+    url: '/:namespace/:broker',
+    handler: async (request, reply) => {
+      reply.header('Allow', ALLOW);
+      throw new SwitchyardError('SWY_METHOD_NOT_ALLOWED', `${request.method} is not allowed on a broker; publish events with POST`, {
+        allow: ALLOW,
+      });
+    },
+  });
+}

@@ -1,0 +1,156 @@
+import { SwitchyardError } from '../../errors.ts';
+import { type Command, consoleOutput, type OptionValues } from '../command.ts';
+import { integerOption, outputOption, stringOption } from '../option-values.ts';
+import { jsonOrError, platformUrl, request } from '../platform-client.ts';
+
+interface DeadLetterJson {
+  id: string;
+  broker: string;
+  trigger: string;
+  reason: string;
+  createdAt: string;
+  attempts: Array<{ at: string; status?: number; error: string }>;
+  deadLetterSink: { state: string; destination?: string; error?: string };
+  event: Record<string, unknown>;
+}
+
+interface RedriveResult {
+  id: string;
+  outcome: string;
+  target: string;
+  error?: string;
+}
+
+const SUBCOMMANDS = ['list', 'show', 'redrive', 'purge'];
+
+function filterBody(values: OptionValues): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const name of ['broker', 'trigger', 'type', 'since']) {
+    const value = stringOption(values, name);
+    if (value !== undefined) body[name] = value;
+  }
+  const code = integerOption(values, 'code', 100, 599);
+  if (code !== undefined) body['code'] = code;
+  return body;
+}
+
+function row(entry: DeadLetterJson): string {
+  const code = entry.event['knativeerrorcode'];
+  return [entry.id, entry.createdAt, entry.trigger, String(entry.event['type']), String(entry.event['id']), code === undefined ? '-' : String(code), entry.reason].join('  ');
+}
+
+async function post(base: string, path: string, body: unknown): Promise<unknown> {
+  return jsonOrError(
+    await request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    `POST ${path}`,
+  );
+}
+
+export const dlqCommand: Command = {
+  name: 'dlq',
+  summary: 'Inspect, redrive and purge the dead-letter queue',
+  help: `Usage: switchyard dlq list    [filters] [--limit N] [--output json]
+       switchyard dlq show ID  [--output json]
+       switchyard dlq redrive  (ID... | filters | --all) [--to URL] [--dry-run]
+       switchyard dlq purge    (ID... | filters | --all) --yes [--dry-run]
+
+Dead letters are events a trigger could not deliver: retries exhausted, a non-retryable answer,
+or a reply that ran out of hops. Each keeps the event (with knativeerrordest, knativeerrorcode
+and knativeerrordata), its trigger, every attempt and the reason.
+
+redrive sends them back to their trigger (delivered again from the first attempt, with the
+trigger's retry rules), or with --to once to that URL; a redriven entry leaves the queue.
+purge deletes them; it asks for --yes. Both take ids, or filters, or --all.
+
+Filters:
+      --broker NS/NAME    --trigger NS/NAME    --type TYPE    --code STATUS
+      --since WHEN        an RFC 3339 time, or an ISO-8601 duration meaning that long ago (PT1H)
+Options:
+      --output FORMAT     table (default) or json (one entry per line, the event in the JSON event format)
+      --url URL           the platform's base URL (else SWITCHYARD_URL, else http://127.0.0.1:8080)
+  -h, --help              show this help
+
+Examples:
+  switchyard dlq list --trigger default/orders --since PT1H
+  switchyard dlq redrive 12 13 --dry-run
+  switchyard dlq redrive --code 503 --to http://localhost:9000/replay
+  switchyard dlq purge --broker default/default --yes`,
+  options: {
+    broker: { type: 'string' },
+    trigger: { type: 'string' },
+    type: { type: 'string' },
+    since: { type: 'string' },
+    code: { type: 'string' },
+    limit: { type: 'string' },
+    output: { type: 'string' },
+    url: { type: 'string' },
+    to: { type: 'string' },
+    all: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    yes: { type: 'boolean' },
+  },
+  allowPositionals: true,
+  async run(values, positionals) {
+    const [sub, ...ids] = positionals;
+    if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
+      throw new SwitchyardError('SWY_USAGE', `${sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`} (expected one of: ${SUBCOMMANDS.join(', ')})`);
+    }
+    for (const id of ids) if (!/^\d+$/.test(id)) throw new SwitchyardError('SWY_USAGE', `${id} is not a dead-letter id (expected numbers, as dlq list shows)`);
+    const base = platformUrl(stringOption(values, 'url'));
+    const output = outputOption(values);
+
+    if (sub === 'list') {
+      const query = new URLSearchParams(Object.entries(filterBody(values)).map(([k, v]) => [k, String(v)]));
+      const limit = integerOption(values, 'limit', 1, 100_000);
+      if (limit !== undefined) query.set('limit', String(limit));
+      const body = (await jsonOrError(await request(`${base}/api/v1/dead-letters?${query}`), 'listing dead letters')) as { deadLetters: DeadLetterJson[] };
+      if (output === 'json') for (const entry of body.deadLetters) consoleOutput.out(JSON.stringify(entry));
+      else {
+        consoleOutput.out(['ID', 'CREATED', 'TRIGGER', 'TYPE', 'EVENT-ID', 'CODE', 'REASON'].join('  '));
+        for (const entry of body.deadLetters) consoleOutput.out(row(entry));
+      }
+      return 0;
+    }
+
+    if (sub === 'show') {
+      if (ids.length !== 1) throw new SwitchyardError('SWY_USAGE', 'dlq show takes exactly one ID');
+      const entry = (await jsonOrError(await request(`${base}/api/v1/dead-letters/${ids[0]}`), `showing dead letter ${ids[0]}`)) as DeadLetterJson;
+      if (output === 'json') consoleOutput.out(JSON.stringify(entry, null, 2));
+      else {
+        consoleOutput.out(`Dead letter ${entry.id}, ${entry.createdAt}`);
+        consoleOutput.out(`  broker   ${entry.broker}`);
+        consoleOutput.out(`  trigger  ${entry.trigger}`);
+        consoleOutput.out(`  reason   ${entry.reason}`);
+        consoleOutput.out(`  dead-letter sink: ${entry.deadLetterSink.state}${entry.deadLetterSink.destination ? ` ${entry.deadLetterSink.destination}` : ''}${entry.deadLetterSink.error ? ` (${entry.deadLetterSink.error})` : ''}`);
+        consoleOutput.out('  attempts:');
+        for (const attempt of entry.attempts) consoleOutput.out(`    ${attempt.at}  ${attempt.status ?? '-'}  ${attempt.error}`);
+        consoleOutput.out('  event:');
+        consoleOutput.out(JSON.stringify(entry.event, null, 2).replace(/^/gm, '    '));
+      }
+      return 0;
+    }
+
+    const selection: Record<string, unknown> = { ...filterBody(values), ...(ids.length > 0 ? { ids } : {}), ...(values['all'] === true ? { all: true } : {}) };
+    const dryRun = values['dry-run'] === true;
+    if (sub === 'redrive') {
+      const to = stringOption(values, 'to');
+      const body = (await post(base, '/api/v1/dead-letters/redrive', { ...selection, ...(to ? { to } : {}), dryRun })) as { results: RedriveResult[] };
+      for (const result of body.results) {
+        consoleOutput.out(output === 'json' ? JSON.stringify(result) : `${result.id}  ${result.outcome}  ${result.target}${result.error ? `  ${result.error}` : ''}`);
+      }
+      const failed = body.results.filter((r) => r.outcome === 'failed').length;
+      consoleOutput.err(`${dryRun ? 'would redrive' : 'redriven'}: ${body.results.length - failed}, failed: ${failed}`);
+      return failed > 0 ? 1 : 0;
+    }
+
+    // purge
+    if (values['yes'] !== true && !dryRun) {
+      const preview = (await post(base, '/api/v1/dead-letters/purge', { ...selection, dryRun: true })) as { ids: string[] };
+      throw new SwitchyardError('SWY_USAGE', `purge would delete ${preview.ids.length} dead letter${preview.ids.length === 1 ? '' : 's'}; add --yes to delete them`);
+    }
+    const body = (await post(base, '/api/v1/dead-letters/purge', { ...selection, dryRun })) as { ids: string[]; purged: number };
+    if (output === 'json') consoleOutput.out(JSON.stringify(body));
+    else consoleOutput.out(dryRun ? `would purge ${body.ids.length}: ${body.ids.join(' ')}` : `purged ${body.purged}`);
+    return 0;
+  },
+};

@@ -1,0 +1,65 @@
+import { type Command, consoleOutput } from '../command.ts';
+import { brokerOption, integerOption, outputOption, required, stringOption } from '../option-values.ts';
+import { jsonOrError, platformUrl, request } from '../platform-client.ts';
+
+interface EventsPage {
+  events: Array<{ offset: string; storedAt: string; event: Record<string, unknown> }>;
+}
+
+const PAGE = 1000;
+
+export const eventsCommand: Command = {
+  name: 'events',
+  summary: "List the events a running platform has stored for a broker",
+  help: `Usage: switchyard events --broker NAMESPACE/NAME [--limit N] [--output json] [--url URL]
+
+Lists the events stored for the broker, oldest first. Talks to the running platform at --url,
+then SWITCHYARD_URL, then http://127.0.0.1:8080.
+
+Options:
+      --broker NS/NAME   the broker, like default/default (required)
+      --limit N          only the newest N events
+      --output FORMAT    table (default) or json: one structured-mode CloudEvent (JSON event
+                         format, data or data_base64) per line
+      --url URL          the platform's base URL
+  -h, --help             show this help
+
+Example:
+  switchyard events --broker default/default --limit 10 --output json`,
+  options: {
+    broker: { type: 'string' },
+    limit: { type: 'string' },
+    output: { type: 'string' },
+    url: { type: 'string' },
+  },
+  async run(values) {
+    const broker = required(brokerOption(values), 'broker', 'NAMESPACE/NAME, like default/default');
+    const output = outputOption(values);
+    const limit = integerOption(values, 'limit', 1, 100_000);
+    const base = `${platformUrl(stringOption(values, 'url'))}/api/v1/brokers/${broker}/events`;
+
+    const print = (page: EventsPage) => {
+      for (const entry of page.events) {
+        if (output === 'json') {
+          consoleOutput.out(JSON.stringify(entry.event));
+        } else {
+          const e = entry.event;
+          consoleOutput.out([entry.offset, entry.storedAt, e['type'], e['source'], e['id']].map(String).join('  '));
+        }
+      }
+    };
+    if (output === 'table') consoleOutput.out(['OFFSET', 'STORED', 'TYPE', 'SOURCE', 'ID'].join('  '));
+    if (limit !== undefined) {
+      print((await jsonOrError(await request(`${base}?limit=${limit}`), `listing ${broker}`)) as EventsPage);
+      return 0;
+    }
+    let after: string | undefined;
+    for (;;) {
+      const query = after === undefined ? `?after=0&limit=${PAGE}` : `?after=${after}&limit=${PAGE}`;
+      const page = (await jsonOrError(await request(`${base}${query}`), `listing ${broker}`)) as EventsPage;
+      print(page);
+      if (page.events.length < PAGE) return 0;
+      after = page.events[page.events.length - 1]?.offset;
+    }
+  },
+};

@@ -1,0 +1,99 @@
+import { DEFAULT_STORE } from '../../broker/store-url.ts';
+import { SwitchyardError } from '../../errors.ts';
+import { formatProblem } from '../../manifests/config-problem.ts';
+import { loadManifests } from '../../manifests/load-manifests.ts';
+import { compileConfig } from '../../manifests/runtime-config.ts';
+import { DEFAULT_URL_TEMPLATE } from '../../dispatcher/destinations.ts';
+import { DEFAULT_BODY_LIMIT, startPlatform } from '../../platform.ts';
+import { type Command, consoleOutput } from '../command.ts';
+import { integerOption, sizeOption, stringList, stringOption } from '../option-values.ts';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run the platform: brokers, ingress and the admin API',
+  help: `Usage: switchyard run -f PATH [-f PATH ...] [options]
+
+Loads the manifests, opens the event store and serves every broker at
+POST http://HOST:PORT/<namespace>/<broker>. Prints each broker's address when ready.
+Stops cleanly on Ctrl-C (SIGINT) or SIGTERM; events already answered 202 are on disk.
+
+Options:
+  -f, --file PATH        a manifest file or folder of .yaml/.yml files (repeatable)
+      --port N           port to listen on (default 8080; 0 picks a free one)
+      --host HOST        address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
+      --store URL        event store (default ${DEFAULT_STORE})
+                           sqlite:PATH                      durable commits (fsync per group)
+                           sqlite:PATH?synchronous=normal   survives a killed process, not a power cut
+      --body-limit SIZE  largest request body accepted (default 1MiB; e.g. 512KiB, 4MiB)
+      --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info); logs are JSON on stderr
+      --url-template T   how a subscriber ref to another kind (a Knative Service, say) becomes a URL;
+                         {name} and {namespace} are replaced (default ${DEFAULT_URL_TEMPLATE})
+      --service-url REF=URL
+                         the URL of one ref, overriding the template (repeatable); REF is NAME,
+                         NAMESPACE/NAME or KIND/NAMESPACE/NAME, e.g. --service-url my-service=http://localhost:9000
+  -h, --help             show this help
+
+Example:
+  switchyard run -f examples/quickstart --port 8080`,
+  options: {
+    file: { type: 'string', short: 'f', multiple: true },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    store: { type: 'string' },
+    'body-limit': { type: 'string' },
+    'log-level': { type: 'string' },
+    'url-template': { type: 'string' },
+    'service-url': { type: 'string', multiple: true },
+  },
+  async run(values) {
+    const files = stringList(values, 'file');
+    if (files.length === 0) throw new SwitchyardError('SWY_USAGE', '-f PATH is required (expected a manifest file or folder)');
+    const logLevel = stringOption(values, 'log-level') ?? 'info';
+    if (!LOG_LEVELS.includes(logLevel)) throw new SwitchyardError('SWY_USAGE', `--log-level ${logLevel} is not a level (expected one of ${LOG_LEVELS.join(', ')})`);
+    const port = integerOption(values, 'port', 0, 65535) ?? 8080;
+    const host = stringOption(values, 'host') ?? '127.0.0.1';
+    const store = stringOption(values, 'store') ?? DEFAULT_STORE;
+    const bodyLimit = sizeOption(values, 'body-limit') ?? DEFAULT_BODY_LIMIT;
+    const urlTemplate = stringOption(values, 'url-template') ?? DEFAULT_URL_TEMPLATE;
+    if (!urlTemplate.includes('{name}')) throw new SwitchyardError('SWY_USAGE', `--url-template ${urlTemplate} has no {name} (expected like ${DEFAULT_URL_TEMPLATE})`);
+    const destinationOverrides = new Map<string, string>();
+    for (const entry of stringList(values, 'service-url')) {
+      const eq = entry.indexOf('=');
+      const url = entry.slice(eq + 1);
+      if (eq <= 0 || !/^https?:\/\/[^/]/.test(url)) throw new SwitchyardError('SWY_USAGE', `--service-url ${entry} is not REF=URL (like my-service=http://localhost:9000)`);
+      destinationOverrides.set(entry.slice(0, eq), url);
+    }
+
+    const loaded = loadManifests(files);
+    for (const warning of loaded.warnings) consoleOutput.err(`warning: ${formatProblem(warning)}`);
+    if (loaded.problems.length > 0) {
+      for (const problem of loaded.problems) consoleOutput.err(formatProblem(problem));
+      throw new SwitchyardError('SWY_CONFIG_INVALID', `${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} in the manifests; nothing was started`);
+    }
+    const config = compileConfig(loaded);
+    const platform = await startPlatform(config, { host, port, store, logLevel, bodyLimit, urlTemplate, destinationOverrides });
+    // One write, so that whoever waits for the ready line also has the addresses.
+    const ready = [`Switchyard is ready on ${platform.url} (store ${store})`];
+    if (config.brokers.size === 0) ready.push('  no brokers are declared: add a Broker manifest to publish events');
+    for (const broker of config.brokers.values()) ready.push(`  Broker ${broker.key}  ${platform.url}/${broker.key}`);
+    for (const trigger of config.triggers) ready.push(`  Trigger ${trigger.key} on broker ${trigger.broker}`);
+    consoleOutput.out(ready.join('\n'));
+
+    return await new Promise<number>((resolve) => {
+      const stop = (signal: string) => {
+        platform.logger.info({ signal }, 'stopping');
+        platform.close().then(
+          () => resolve(0),
+          (error: unknown) => {
+            consoleOutput.err(`error while stopping: ${(error as Error).message}`);
+            resolve(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+  },
+};

@@ -1,0 +1,54 @@
+/** `switchyard`: parses the command line and runs one command. No logic of its own. */
+import { parseArgs } from 'node:util';
+import { SwitchyardError } from '../errors.ts';
+import { type Command, consoleOutput } from './command.ts';
+import { dlqCommand } from './commands/dlq.ts';
+import { eventsCommand } from './commands/events.ts';
+import { explainCommand } from './commands/explain.ts';
+import { runCommand } from './commands/run.ts';
+import { sendCommand } from './commands/send.ts';
+import { validateCommand } from './commands/validate.ts';
+
+const commands: readonly Command[] = [runCommand, validateCommand, sendCommand, eventsCommand, dlqCommand, explainCommand];
+
+const overview = `Usage: switchyard COMMAND [options]
+
+Switchyard is an eventing platform: Knative Eventing's brokers and triggers without Kubernetes.
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+
+Run \`switchyard COMMAND --help\` for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    consoleOutput.out(overview);
+    return name === undefined ? 1 : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (command === undefined) throw new SwitchyardError('SWY_USAGE', `unknown command ${JSON.stringify(name)} (expected one of: ${commands.map((c) => c.name).join(', ')})`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    consoleOutput.out(command.help);
+    return 0;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.allowPositionals ?? false, strict: true });
+  } catch (error) {
+    throw new SwitchyardError('SWY_USAGE', `${(error as Error).message.split('\n')[0]} (see switchyard ${command.name} --help)`);
+  }
+  return command.run(parsed.values, parsed.positionals);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof SwitchyardError) {
+      consoleOutput.err(`error ${error.code}: ${error.message}`);
+      process.exit(error.code === 'SWY_USAGE' ? 2 : 1);
+    }
+    consoleOutput.err(`error SWY_INTERNAL: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);

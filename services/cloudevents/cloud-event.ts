@@ -1,0 +1,40 @@
+/**
+ * The platform's CloudEvent: attributes (context attributes and extensions together, as the
+ * specification treats them) and the data as bytes. Bytes, not a parsed value, because a
+ * binary-mode event must reach its sink byte for byte as it was published.
+ */
+export type AttributeValue = string | number | boolean;
+
+/**
+ * How `data` is written in the JSON event format (CloudEvents JSON format §3.1): as a JSON value,
+ * as a JSON string, or as `data_base64`. Decided once when the event arrives, so an event reads
+ * back the way it was published.
+ */
+export type DataEncoding = 'json' | 'text' | 'base64';
+
+export interface CloudEvent {
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+  readonly data?: Uint8Array | undefined;
+  readonly dataEncoding?: DataEncoding | undefined;
+}
+
+export const REQUIRED_ATTRIBUTES = ['specversion', 'id', 'source', 'type'] as const;
+export const OPTIONAL_ATTRIBUTES = ['datacontenttype', 'dataschema', 'subject', 'time'] as const;
+
+/** Knative's extensions, stamped by the broker's ingress (knative/eventing pkg/broker). */
+export const ARRIVAL_TIME = 'knativearrivaltime';
+export const BROKER_TTL = 'knativebrokerttl';
+export const DEFAULT_MAX_TTL = 255;
+
+export function attributeString(event: CloudEvent, name: string): string | undefined {
+  const value = event.attributes[name];
+  return value === undefined ? undefined : String(value);
+}
+
+/** The event without the named attributes (the same object when it has none of them). */
+export function withoutAttributes(event: CloudEvent, names: readonly string[]): CloudEvent {
+  if (!names.some((name) => event.attributes[name] !== undefined)) return event;
+  const attributes: Record<string, AttributeValue> = {};
+  for (const name in event.attributes) if (!names.includes(name)) attributes[name] = event.attributes[name] as AttributeValue;
+  return { ...event, attributes };
+}

@@ -1,0 +1,151 @@
+/**
+ * The HTTP protocol binding (CloudEvents http-protocol-binding.md 1.0.2): binary, structured and
+ * batch content modes, read from and written to plain header maps and bytes. No sockets here; the
+ * ingress and the delivery code do the I/O.
+ */
+import { SwitchyardError } from '../errors.ts';
+import type { AttributeValue, CloudEvent } from './cloud-event.ts';
+import { eventFromJson, eventToJson } from './json-format.ts';
+import { type AttributeViolation, validateAttributes } from './validate-attributes.ts';
+
+export type ContentMode = 'binary' | 'structured' | 'batch';
+export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
+
+export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json';
+export const BATCH_CONTENT_TYPE = 'application/cloudevents-batch+json';
+
+export interface HttpEvents {
+  readonly mode: ContentMode;
+  readonly events: CloudEvent[];
+}
+
+function mediaType(contentType: string | undefined): string {
+  if (contentType === undefined) return '';
+  const semi = contentType.indexOf(';');
+  return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+function invalid(violations: AttributeViolation[], index?: number): SwitchyardError {
+  const first = violations[0] ?? { attribute: '(event)', rule: 'invalid' };
+  const where = index === undefined ? '' : `event [${index}] of the batch: `;
+  return new SwitchyardError('SWY_EVENT_INVALID', `${where}${first.rule}`, {
+    ...(index === undefined ? {} : { index }),
+    attribute: first.attribute,
+    rule: first.rule,
+    violations,
+  });
+}
+
+function parseJsonBody(body: Uint8Array | undefined): unknown {
+  if (body === undefined || body.byteLength === 0) {
+    throw new SwitchyardError('SWY_EVENT_MALFORMED', 'the request body is empty; a structured-mode event is a JSON object');
+  }
+  try {
+    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch (error) {
+    throw new SwitchyardError('SWY_EVENT_MALFORMED', `the request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** http-protocol-binding.md §3.1.3.2: header values are percent-encoded outside printable ASCII. */
+function decodeHeaderValue(name: string, value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new SwitchyardError('SWY_EVENT_INVALID', `header ce-${name} has an invalid percent-encoding`, {
+      attribute: name,
+      rule: 'header values must be valid percent-encoded UTF-8 (http-protocol-binding.md §3.1.3.2)',
+    });
+  }
+}
+
+function binaryEvent(headers: HeaderMap, body: Uint8Array | undefined): CloudEvent {
+  const attributes: Record<string, unknown> = {};
+  for (const key in headers) {
+    if (key.length > 3 && (key.charCodeAt(0) | 32) === 99 && (key.charCodeAt(1) | 32) === 101 && key.charCodeAt(2) === 45) {
+      const name = key.slice(3).toLowerCase();
+      if (name === 'datacontenttype') continue;
+      const value = headerValue(headers[key]);
+      if (value !== undefined) attributes[name] = decodeHeaderValue(name, value);
+    }
+  }
+  const contentType = headerValue(headers['content-type']);
+  if (contentType !== undefined) attributes['datacontenttype'] = contentType;
+  const violations = validateAttributes(attributes);
+  if (violations.length > 0) throw invalid(violations);
+  const data = body !== undefined && body.byteLength > 0 ? body : undefined;
+  return { attributes: attributes as Record<string, AttributeValue>, data };
+}
+
+/** Reads the events of one HTTP request; throws a SwitchyardError naming what is wrong. */
+export function eventsFromHttp(headers: HeaderMap, body: Uint8Array | undefined): HttpEvents {
+  const media = mediaType(headerValue(headers['content-type']));
+  if (media === STRUCTURED_CONTENT_TYPE) {
+    const outcome = eventFromJson(parseJsonBody(body));
+    if (!outcome.ok) throw invalid(outcome.violations);
+    return { mode: 'structured', events: [outcome.event] };
+  }
+  if (media === BATCH_CONTENT_TYPE) {
+    const parsed = parseJsonBody(body);
+    if (!Array.isArray(parsed)) {
+      throw new SwitchyardError('SWY_EVENT_MALFORMED', 'a batch (application/cloudevents-batch+json) must be a JSON array of events');
+    }
+    const events: CloudEvent[] = [];
+    for (let i = 0; i < parsed.length; i++) {
+      const outcome = eventFromJson(parsed[i]);
+      if (!outcome.ok) throw invalid(outcome.violations, i);
+      events.push(outcome.event);
+    }
+    return { mode: 'batch', events };
+  }
+  if (media.startsWith('application/cloudevents') && headers['ce-specversion'] === undefined) {
+    throw new SwitchyardError('SWY_EVENT_FORMAT_UNSUPPORTED', `the event format ${media} is not supported; use application/cloudevents+json, application/cloudevents-batch+json or binary mode`);
+  }
+  if (headers['ce-specversion'] === undefined) {
+    throw new SwitchyardError(
+      'SWY_EVENT_MALFORMED',
+      'the request is not a CloudEvent: binary mode needs a ce-specversion header, structured mode the content type application/cloudevents+json',
+      { attribute: 'specversion', rule: 'specversion is required' },
+    );
+  }
+  return { mode: 'binary', events: [binaryEvent(headers, body)] };
+}
+
+// http-protocol-binding.md §3.1.3.2: space, double quote, percent and anything outside printable ASCII are percent-encoded.
+const UNSAFE_HEADER_CHAR = /[^\u0021\u0023\u0024\u0026-\u007e]/;
+
+function encodeHeaderValue(value: string): string {
+  if (!UNSAFE_HEADER_CHAR.test(value)) return value;
+  let out = '';
+  for (const char of value) out += UNSAFE_HEADER_CHAR.test(char) ? encodeURIComponent(char) : char;
+  return out;
+}
+
+export interface HttpMessage {
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array | string | undefined;
+}
+
+export function toBinaryHttp(event: CloudEvent): HttpMessage {
+  const headers: Record<string, string> = {};
+  for (const name in event.attributes) {
+    const value = event.attributes[name];
+    if (value === undefined) continue;
+    if (name === 'datacontenttype') headers['content-type'] = String(value);
+    else headers[`ce-${name}`] = encodeHeaderValue(String(value));
+  }
+  return { headers, body: event.data };
+}
+
+export function toStructuredHttp(event: CloudEvent): HttpMessage {
+  return { headers: { 'content-type': `${STRUCTURED_CONTENT_TYPE}; charset=utf-8` }, body: JSON.stringify(eventToJson(event)) };
+}
+
+export function toBatchHttp(events: readonly CloudEvent[]): HttpMessage {
+  return { headers: { 'content-type': `${BATCH_CONTENT_TYPE}; charset=utf-8` }, body: JSON.stringify(events.map(eventToJson)) };
+}

@@ -1,0 +1,109 @@
+/**
+ * The JSON event format (CloudEvents json-format.md 1.0.2): a structured event to and from a JSON
+ * object. Pure functions, no I/O.
+ */
+import type { AttributeValue, CloudEvent, DataEncoding } from './cloud-event.ts';
+import { type AttributeViolation, validateAttributes } from './validate-attributes.ts';
+
+export type JsonEventOutcome =
+  | { readonly ok: true; readonly event: CloudEvent }
+  | { readonly ok: false; readonly violations: AttributeViolation[] };
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** json-format.md §3.1: `application/json`, `text/json` and any `*\/*+json` carry data as a JSON value. */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true;
+  const semi = contentType.indexOf(';');
+  const media = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  return media === 'application/json' || media === 'text/json' || media.endsWith('+json');
+}
+
+function isTextMediaType(contentType: string): boolean {
+  const media = contentType.trim().toLowerCase();
+  return media.startsWith('text/') || media.startsWith('application/xml') || media.includes('+xml');
+}
+
+export function eventFromJson(value: unknown): JsonEventOutcome {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, violations: [{ attribute: '(event)', rule: 'a structured-mode event must be a JSON object' }] };
+  }
+  const input = value as Record<string, unknown>;
+  const attributes: Record<string, unknown> = {};
+  for (const name in input) {
+    if (name === 'data' || name === 'data_base64') continue;
+    // json-format.md §2.2: a null attribute is the same as an absent one.
+    if (input[name] !== null) attributes[name] = input[name];
+  }
+  const violations = validateAttributes(attributes);
+  const data = input['data'];
+  const dataBase64 = input['data_base64'];
+  let bytes: Uint8Array | undefined;
+  let dataEncoding: DataEncoding | undefined;
+  if (data !== undefined && data !== null && dataBase64 !== undefined && dataBase64 !== null) {
+    violations.push({ attribute: 'data_base64', rule: 'data and data_base64 must not both be present (json-format.md §3.1)' });
+  } else if (dataBase64 !== undefined && dataBase64 !== null) {
+    if (typeof dataBase64 !== 'string' || !BASE64.test(dataBase64)) {
+      violations.push({ attribute: 'data_base64', rule: 'data_base64 must be a string of standard base64 (RFC 4648 §4)' });
+    } else {
+      bytes = Buffer.from(dataBase64, 'base64');
+      dataEncoding = 'base64';
+    }
+  } else if (data !== undefined && data !== null) {
+    const contentType = typeof attributes['datacontenttype'] === 'string' ? attributes['datacontenttype'] : undefined;
+    if (typeof data === 'string' && !isJsonMediaType(contentType)) {
+      bytes = Buffer.from(data, 'utf8');
+      dataEncoding = 'text';
+    } else {
+      bytes = Buffer.from(JSON.stringify(data), 'utf8');
+      dataEncoding = 'json';
+    }
+  }
+  if (violations.length > 0) return { ok: false, violations };
+  return { ok: true, event: { attributes: attributes as Record<string, AttributeValue>, data: bytes, dataEncoding } };
+}
+
+/**
+ * How an event's data is written in JSON. Events that arrived in binary mode carry no encoding
+ * of their own; theirs is decided from the content type when they are first rendered, not at
+ * ingress, so publishing never pays for a JSON parse of the body.
+ */
+export function resolveDataEncoding(event: CloudEvent): DataEncoding | undefined {
+  const data = event.data;
+  if (data === undefined) return undefined;
+  if (event.dataEncoding !== undefined) return event.dataEncoding;
+  const contentType = event.attributes['datacontenttype'];
+  const type = typeof contentType === 'string' ? contentType : undefined;
+  if (type !== undefined && isJsonMediaType(type)) {
+    try {
+      JSON.parse(decoder.decode(data));
+      return 'json';
+    } catch {
+      return 'base64';
+    }
+  }
+  if (type !== undefined && isTextMediaType(type)) {
+    try {
+      decoder.decode(data);
+      return 'text';
+    } catch {
+      return 'base64';
+    }
+  }
+  return 'base64';
+}
+
+export type JsonEvent = Record<string, unknown>;
+
+export function eventToJson(event: CloudEvent): JsonEvent {
+  const out: JsonEvent = { ...event.attributes };
+  const data = event.data;
+  if (data === undefined) return out;
+  const encoding = resolveDataEncoding(event);
+  const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (encoding === 'json') out['data'] = JSON.parse(buffer.toString('utf8'));
+  else if (encoding === 'text') out['data'] = buffer.toString('utf8');
+  else out['data_base64'] = buffer.toString('base64');
+  return out;
+}

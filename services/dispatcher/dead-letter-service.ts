@@ -1,0 +1,101 @@
+/**
+ * What users do with dead letters: find them, look at one, send them again (back to their
+ * trigger, or once to a URL of their choice), and delete them. Shared by the HTTP API and, through
+ * it, the `switchyard dlq` command.
+ */
+import { type CloudEvent, withoutAttributes } from '../cloudevents/cloud-event.ts';
+import { SwitchyardError } from '../errors.ts';
+import type { HttpSender } from './delivery/http-sender.ts';
+import type { DeadLetter, DeadLetterQuery, DeliveryStore } from './delivery-store.ts';
+
+const ERROR_EXTENSIONS = ['knativeerrordest', 'knativeerrorcode', 'knativeerrordata'];
+
+export interface Selection extends DeadLetterQuery {
+  /** Required when nothing else narrows the selection, so that a bare command never touches everything by accident. */
+  readonly all?: boolean | undefined;
+}
+
+export interface RedriveResult {
+  readonly id: string;
+  readonly outcome: 'redriven' | 'delivered' | 'failed' | 'would-redrive';
+  readonly target: string;
+  readonly error?: string;
+}
+
+/** The event as it was before dead-lettering added knativeerror* extensions. */
+export function originalEvent(event: CloudEvent): CloudEvent {
+  return withoutAttributes(event, ERROR_EXTENSIONS);
+}
+
+function narrowed(selection: Selection): boolean {
+  return [selection.broker, selection.trigger, selection.type, selection.since, selection.code, selection.ids].some((v) => v !== undefined);
+}
+
+export class DeadLetterService {
+  constructor(
+    private readonly store: DeliveryStore,
+    private readonly sender: HttpSender,
+    private readonly triggers: ReadonlyMap<string, { readonly broker: string }>,
+  ) {}
+
+  list(query: DeadLetterQuery): Promise<DeadLetter[]> {
+    return this.store.listDeadLetters(query);
+  }
+
+  async get(id: string): Promise<DeadLetter> {
+    const [found] = await this.store.listDeadLetters({ ids: [id] });
+    if (found === undefined) throw new SwitchyardError('SWY_DEAD_LETTER_NOT_FOUND', `no dead letter with id ${id}`, { id });
+    return found;
+  }
+
+  async #select(selection: Selection): Promise<DeadLetter[]> {
+    if (!narrowed(selection) && selection.all !== true) {
+      throw new SwitchyardError('SWY_BAD_REQUEST', 'nothing selects the dead letters (expected ids, a filter such as broker, trigger, type, since or code, or all)');
+    }
+    const found = await this.store.listDeadLetters(selection);
+    const missing = (selection.ids ?? []).filter((id) => !found.some((d) => d.id === id));
+    if (missing.length > 0) throw new SwitchyardError('SWY_DEAD_LETTER_NOT_FOUND', `no dead letter with id ${missing.join(', ')}`, { ids: missing });
+    return found;
+  }
+
+  /** Back to each entry's trigger (a retry due now, with no attempts), or, with `to`, one delivery to that URL. */
+  async redrive(selection: Selection, options: { readonly to?: string | undefined; readonly dryRun?: boolean | undefined }): Promise<RedriveResult[]> {
+    const entries = await this.#select(selection);
+    const results: RedriveResult[] = [];
+    for (const entry of entries) {
+      const event = originalEvent(entry.event);
+      if (options.to !== undefined) {
+        if (options.dryRun) {
+          results.push({ id: entry.id, outcome: 'would-redrive', target: options.to });
+          continue;
+        }
+        const outcome = await this.sender.send(options.to, event, { format: 'binary', timeoutMs: 30_000 });
+        if (outcome.kind === 'delivered') {
+          await this.store.deleteDeadLetters([entry.id]);
+          results.push({ id: entry.id, outcome: 'delivered', target: options.to });
+        } else {
+          results.push({ id: entry.id, outcome: 'failed', target: options.to, error: outcome.error });
+        }
+        continue;
+      }
+      const trigger = this.triggers.get(entry.trigger);
+      if (trigger === undefined) {
+        results.push({ id: entry.id, outcome: 'failed', target: `trigger ${entry.trigger}`, error: `trigger ${entry.trigger} is not configured; redrive it with --to URL` });
+        continue;
+      }
+      if (options.dryRun) {
+        results.push({ id: entry.id, outcome: 'would-redrive', target: `trigger ${entry.trigger}` });
+        continue;
+      }
+      await this.store.redriveDeadLetter(entry.id, { trigger: entry.trigger, broker: trigger.broker, dueAt: Date.now(), attempts: [], event });
+      results.push({ id: entry.id, outcome: 'redriven', target: `trigger ${entry.trigger}` });
+    }
+    return results;
+  }
+
+  async purge(selection: Selection, options: { readonly dryRun?: boolean | undefined }): Promise<{ readonly ids: string[]; readonly purged: number }> {
+    const ids = (await this.#select(selection)).map((d) => d.id);
+    if (options.dryRun) return { ids, purged: 0 };
+    return { ids, purged: await this.store.deleteDeadLetters(ids) };
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The delivery store in the embedded engine's SQLite file: reads on the main thread, writes through
+ * the event log's writer thread and group commit (so a retry scheduled for an event and the cursor
+ * moving past it can share one fsync).
+ */
+import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
+import { dataEncodingCode, dataEncodingOf } from '../../broker/embedded/sqlite-schema.ts';
+import type { SqliteEventLog } from '../../broker/embedded/sqlite-event-log.ts';
+import type { WriteStep } from '../../broker/embedded/sqlite-writer-protocol.ts';
+import type { Attempt, DeadLetter, DeadLetterQuery, DeadLetterSinkOutcome, DeliveryStore, RetryEntry } from '../delivery-store.ts';
+
+
+interface RetryRow {
+  id: number;
+  trigger: string;
+  broker: string;
+  due_at: number;
+  attempts: string;
+  attributes: string;
+  data: Buffer | null;
+  data_encoding: number;
+}
+
+interface DeadLetterRow {
+  id: number;
+  broker: string;
+  trigger: string;
+  reason: string;
+  created_at: number;
+  attempts: string;
+  attributes: string;
+  data: Buffer | null;
+  data_encoding: number;
+  sink: string;
+}
+
+function insertRetry(entry: Omit<RetryEntry, 'id'>): WriteStep {
+  return [
+    'insertRetry',
+    [
+      entry.trigger,
+      entry.broker,
+      entry.dueAt,
+      JSON.stringify(entry.attempts),
+      JSON.stringify(entry.event.attributes),
+      entry.event.data ?? null,
+      dataEncodingCode(entry.event.dataEncoding),
+    ],
+  ];
+}
+
+function rowEvent(row: { attributes: string; data: Buffer | null; data_encoding: number }): CloudEvent {
+  return { attributes: JSON.parse(row.attributes), data: row.data ?? undefined, dataEncoding: dataEncodingOf(row.data_encoding) };
+}
+
+export class SqliteDeliveryStore implements DeliveryStore {
+  constructor(private readonly log: SqliteEventLog) {}
+
+  async scheduleRetry(entry: Omit<RetryEntry, 'id'>): Promise<string> {
+    const [id] = await this.log.write([insertRetry(entry)]);
+    return String(id);
+  }
+
+  async redriveDeadLetter(id: string, retry: Omit<RetryEntry, 'id'>): Promise<string> {
+    const [retryId] = await this.log.write([insertRetry(retry), ['deleteDeadLetter', [Number(id)]]]);
+    return String(retryId);
+  }
+
+  async dueRetries(trigger: string, now: number, limit: number, skip: ReadonlySet<string>): Promise<RetryEntry[]> {
+    const rows = this.log.query<RetryRow>(
+      'SELECT * FROM retries WHERE trigger = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?',
+      trigger,
+      now,
+      limit + skip.size,
+    );
+    return rows
+      .filter((row) => !skip.has(String(row.id)))
+      .slice(0, limit)
+      .map((row) => ({
+        id: String(row.id),
+        trigger: row.trigger,
+        broker: row.broker,
+        dueAt: row.due_at,
+        attempts: JSON.parse(row.attempts) as Attempt[],
+        event: rowEvent(row),
+      }));
+  }
+
+  async nextRetryDue(trigger: string): Promise<number | undefined> {
+    const [row] = this.log.query<{ due: number | null }>('SELECT MIN(due_at) AS due FROM retries WHERE trigger = ?', trigger);
+    return row?.due ?? undefined;
+  }
+
+  async rescheduleRetry(id: string, dueAt: number, attempts: readonly Attempt[]): Promise<void> {
+    await this.log.write([['updateRetry', [dueAt, JSON.stringify(attempts), Number(id)]]]);
+  }
+
+  async completeRetry(id: string): Promise<void> {
+    await this.log.write([['deleteRetry', [Number(id)]]]);
+  }
+
+  async deadLetter(entry: Omit<DeadLetter, 'id'>, retryId?: string): Promise<string> {
+    const code = entry.event.attributes['knativeerrorcode'];
+    const [id] = await this.log.write([
+      [
+        'insertDeadLetter',
+        [
+          entry.broker,
+          entry.trigger,
+          String(entry.event.attributes['type'] ?? ''),
+          typeof code === 'number' ? code : code === undefined ? null : Number(code),
+          entry.reason,
+          entry.createdAt,
+          JSON.stringify(entry.attempts),
+          JSON.stringify(entry.event.attributes),
+          entry.event.data ?? null,
+          dataEncodingCode(entry.event.dataEncoding),
+          JSON.stringify(entry.deadLetterSink),
+        ],
+      ],
+      ...(retryId === undefined ? [] : ([['deleteRetry', [Number(retryId)]]] as const)),
+    ]);
+    return String(id);
+  }
+
+  async setDeadLetterSinkOutcome(id: string, outcome: DeadLetterSinkOutcome): Promise<void> {
+    await this.log.write([['updateDeadLetterSink', [JSON.stringify(outcome), Number(id)]]]);
+  }
+
+  async listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (query.broker !== undefined) (where.push('broker = ?'), params.push(query.broker));
+    if (query.trigger !== undefined) (where.push('trigger = ?'), params.push(query.trigger));
+    if (query.type !== undefined) (where.push('type = ?'), params.push(query.type));
+    if (query.since !== undefined) (where.push('created_at >= ?'), params.push(query.since));
+    if (query.code !== undefined) (where.push('code = ?'), params.push(query.code));
+    if (query.ids !== undefined) {
+      if (query.ids.length === 0) return [];
+      where.push(`id IN (${query.ids.map(() => '?').join(', ')})`);
+      params.push(...query.ids.map(Number));
+    }
+    const sql = `SELECT * FROM dead_letters${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+    const rows = this.log.query<DeadLetterRow>(sql, ...params, query.limit ?? -1);
+    return rows.map((row) => ({
+      id: String(row.id),
+      broker: row.broker,
+      trigger: row.trigger,
+      event: rowEvent(row),
+      attempts: JSON.parse(row.attempts) as Attempt[],
+      reason: row.reason,
+      createdAt: row.created_at,
+      deadLetterSink: JSON.parse(row.sink) as DeadLetterSinkOutcome,
+    }));
+  }
+
+  async deleteDeadLetters(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const results = await this.log.write(ids.map((id) => ['deleteDeadLetter', [Number(id)]] as const));
+    return results.reduce((sum, n) => sum + n, 0);
+  }
+}

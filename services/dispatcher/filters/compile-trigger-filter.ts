@@ -1,0 +1,53 @@
+/**
+ * Turns a Trigger's `filters` (or, when that list is empty or absent, its legacy
+ * `filter.attributes`) into one Filter, once, when the configuration loads.
+ *
+ * Knative's gotchas, kept on purpose (knative/eventing pkg/eventfilter/subscriptionsapi/create.go):
+ * a non-empty `filters` list wins over `filter`; an `exact`, `prefix` or `suffix` whose value is
+ * `""` cannot be built and is skipped, so it matches every event (the loader warns about it).
+ */
+import type { FilterElement, TriggerManifest } from '../../../schemas/trigger.schema.ts';
+import { AllFilter } from './all-filter.ts';
+import { AnyFilter } from './any-filter.ts';
+import { AttributesFilter } from './attributes-filter.ts';
+import { ExactFilter } from './exact-filter.ts';
+import type { Filter } from './filter.ts';
+import { NoFilter } from './no-filter.ts';
+import { NotFilter } from './not-filter.ts';
+import { PrefixFilter } from './prefix-filter.ts';
+import { SuffixFilter } from './suffix-filter.ts';
+
+type AttributeFilterClass = new (path: string, attribute: string, value: string) => Filter;
+
+function single(map: Record<string, string>, path: string, make: AttributeFilterClass): Filter {
+  const [entry] = Object.entries(map);
+  if (entry === undefined || entry[1] === '') return new NoFilter(path);
+  return new make(path, entry[0], entry[1]);
+}
+
+export function compileFilterElement(element: FilterElement, path: string): Filter {
+  if (element.exact && Object.keys(element.exact).length > 0) return single(element.exact, `${path}.exact`, ExactFilter);
+  if (element.prefix && Object.keys(element.prefix).length > 0) return single(element.prefix, `${path}.prefix`, PrefixFilter);
+  if (element.suffix && Object.keys(element.suffix).length > 0) return single(element.suffix, `${path}.suffix`, SuffixFilter);
+  if (element.all && element.all.length > 0) {
+    return new AllFilter(`${path}.all`, element.all.map((child, i) => compileFilterElement(child, `${path}.all[${i}]`)));
+  }
+  if (element.any && element.any.length > 0) {
+    return new AnyFilter(`${path}.any`, element.any.map((child, i) => compileFilterElement(child, `${path}.any[${i}]`)));
+  }
+  if (element.not) return new NotFilter(`${path}.not`, compileFilterElement(element.not, `${path}.not`));
+  if (element.cesql) throw new Error(`${path}.cesql: CloudEvents SQL is not supported yet`);
+  return new NoFilter(path);
+}
+
+export function compileTriggerFilter(spec: TriggerManifest['spec']): Filter {
+  if (spec.filters && spec.filters.length > 0) {
+    return new AllFilter('spec.filters', spec.filters.map((element, i) => compileFilterElement(element, `spec.filters[${i}]`)));
+  }
+  return new AttributesFilter('spec.filter.attributes', spec.filter?.attributes ?? {});
+}
+
+/** True when the trigger accepts the event: anything but `fail`. */
+export function accepts(filter: Filter, event: Parameters<Filter['match']>[0]): boolean {
+  return filter.match(event) !== 'fail';
+}

@@ -1,0 +1,331 @@
+/**
+ * Delivers one trigger's events.
+ *
+ *   log entry (cursor) ──filter fails──▶ ack
+ *        │ filter passes
+ *        ▼
+ *   attempt ──delivered──▶ reply? ──▶ publish reply (TTL carried) ──stored──▶ ack / complete retry
+ *        │                                   ├─ TTL exhausted ──▶ dead-letter the reply, then ack
+ *        │                                   └─ store failed ───▶ counts as a failed attempt
+ *        │ failed
+ *        ├─ retryable and retries left ──▶ persist retry (due time), then ack
+ *        └─ otherwise ──▶ dead letter (+ knativeerror* extensions), then ack; then the dead-letter sink
+ *
+ *   persisted retry, when due ──▶ attempt (as above; reschedule / complete / dead-letter the retry)
+ *
+ * An entry is acknowledged only after its outcome is durable, so a crash at any point delivers it
+ * again rather than losing it. At most `maxInFlight` events are being delivered at once, which
+ * bounds memory whatever the backlog.
+ */
+import type { Logger } from 'pino';
+import { BROKER_TTL, type CloudEvent, withoutAttributes } from '../cloudevents/cloud-event.ts';
+import { SwitchyardError } from '../errors.ts';
+import type { EventLog, LogEntry } from '../broker/event-log.ts';
+import type { Publisher } from '../broker/publisher.ts';
+import type { FunctionHost } from '../functions/function-host.ts';
+import type { TriggerConfig } from '../manifests/runtime-config.ts';
+import { isRetryable, parseRetryAfter, waitBeforeRetryMs } from './delivery/backoff.ts';
+import type { DeliveryOptions } from './delivery/delivery-options.ts';
+import type { HttpSender, SendOutcome } from './delivery/http-sender.ts';
+import type { Attempt, DeliveryStore, RetryEntry } from './delivery-store.ts';
+import type { ResolvedDestination } from './destinations.ts';
+import type { Filter } from './filters/filter.ts';
+
+export interface TriggerDispatcherParts {
+  readonly functions: FunctionHost;
+  readonly log: EventLog;
+  readonly store: DeliveryStore;
+  readonly sender: HttpSender;
+  readonly publisher: Publisher;
+  readonly logger: Logger;
+}
+
+export interface TriggerPlan {
+  readonly trigger: TriggerConfig;
+  readonly filter: Filter;
+  readonly delivery: DeliveryOptions;
+  readonly subscriber: ResolvedDestination;
+  readonly deadLetterSink: ResolvedDestination | undefined;
+}
+
+type Verdict =
+  | { readonly kind: 'delivered' }
+  | { readonly kind: 'retry'; readonly dueAt: number }
+  | { readonly kind: 'dead'; readonly reason: string; readonly last: SendOutcome | undefined; readonly event?: CloudEvent };
+
+const RETRY_POLL_MAX_MS = 1000;
+
+export function cursorName(trigger: TriggerConfig): string {
+  return `trigger/${trigger.key}`;
+}
+
+export class TriggerDispatcher {
+  readonly #plan: TriggerPlan;
+  readonly #parts: TriggerDispatcherParts;
+  readonly #cursor: string;
+  readonly #logger: Logger;
+  readonly #retriesInFlight = new Set<string>();
+  #inFlight = 0;
+  #running = false;
+  /** Woken when a delivery finishes (capacity) or the dispatcher stops. */
+  readonly #capacityWaiters = new Set<() => void>();
+  /** Woken when this dispatcher schedules a retry, or stops. */
+  readonly #retryWaiters = new Set<() => void>();
+  #loops: Promise<void>[] = [];
+  readonly #idle = new Set<() => void>();
+
+  constructor(plan: TriggerPlan, parts: TriggerDispatcherParts) {
+    this.#plan = plan;
+    this.#parts = parts;
+    this.#cursor = cursorName(plan.trigger);
+    this.#logger = parts.logger.child({ trigger: plan.trigger.key });
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  async start(): Promise<void> {
+    await this.#parts.log.openCursor({ name: this.#cursor, broker: this.#plan.trigger.broker });
+    this.#running = true;
+    this.#loops = [this.#readLoop(), this.#retryLoop()];
+  }
+
+  /** Stops taking new work and waits for deliveries under way. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake(this.#capacityWaiters);
+    this.#wake(this.#retryWaiters);
+    await Promise.all(this.#loops);
+    while (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.add(resolve));
+  }
+
+  async #readLoop(): Promise<void> {
+    while (this.#running) {
+      try {
+        await this.#capacity();
+        if (!this.#running) break;
+        const entries = await this.#parts.log.read(this.#cursor, this.#plan.trigger.maxInFlight - this.#inFlight, 250);
+        const rejected: string[] = [];
+        for (const entry of entries) {
+          if (this.#plan.filter.match(entry.event) === 'fail') rejected.push(entry.offset);
+          else this.#track(this.#first(entry));
+        }
+        // Not awaited: a filtered-out entry needs no durable acknowledgement (after a crash it is
+        // filtered out again), and waiting for the commit would hold up the next read.
+        if (rejected.length > 0) this.#parts.log.ack(this.#cursor, rejected).catch((error: unknown) => this.#logger.warn({ err: error }, 'acknowledging filtered-out events failed'));
+      } catch (error) {
+        this.#logger.error({ err: error }, 'reading the log failed; trying again in 1 s');
+        await this.#sleep(1000, this.#retryWaiters);
+      }
+    }
+  }
+
+  async #retryLoop(): Promise<void> {
+    while (this.#running) {
+      try {
+        await this.#capacity();
+        if (!this.#running) break;
+        const now = Date.now();
+        const room = this.#plan.trigger.maxInFlight - this.#inFlight;
+        const due = await this.#parts.store.dueRetries(this.#plan.trigger.key, now, room, this.#retriesInFlight);
+        for (const retry of due) {
+          this.#retriesInFlight.add(retry.id);
+          this.#track(this.#again(retry).finally(() => this.#retriesInFlight.delete(retry.id)));
+        }
+        if (due.length === 0) {
+          // The retries themselves are persisted; this timer only decides when to look again.
+          const next = await this.#parts.store.nextRetryDue(this.#plan.trigger.key);
+          const wait = next === undefined ? RETRY_POLL_MAX_MS : Math.min(RETRY_POLL_MAX_MS, Math.max(5, next - Date.now()));
+          await this.#sleep(wait, this.#retryWaiters);
+        }
+      } catch (error) {
+        this.#logger.error({ err: error }, 'reading due retries failed; trying again in 1 s');
+        await this.#sleep(1000, this.#retryWaiters);
+      }
+    }
+  }
+
+  #track(work: Promise<void>): void {
+    this.#inFlight++;
+    work
+      .catch((error: unknown) => this.#logger.error({ err: error }, 'delivery bookkeeping failed; the event will be delivered again'))
+      .finally(() => {
+        this.#inFlight--;
+        this.#wake(this.#capacityWaiters);
+        if (this.#inFlight === 0) for (const resolve of this.#idle) (this.#idle.delete(resolve), resolve());
+      });
+  }
+
+  async #capacity(): Promise<void> {
+    while (this.#running && this.#inFlight >= this.#plan.trigger.maxInFlight) await this.#sleep(1000, this.#capacityWaiters);
+  }
+
+  /** Waits `ms`, or less when one of `waiters` is woken. */
+  #sleep(ms: number, waiters: Set<() => void>): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+    });
+  }
+
+  #wake(waiters: Set<() => void>): void {
+    for (const wake of [...waiters]) wake();
+  }
+
+  /** First attempt for an entry read from the log. */
+  async #first(entry: LogEntry): Promise<void> {
+    const attempts: Attempt[] = [];
+    const verdict = await this.#attempt(entry.event, attempts);
+    if (verdict.kind === 'retry') {
+      await this.#parts.store.scheduleRetry({ trigger: this.#plan.trigger.key, broker: this.#plan.trigger.broker, dueAt: verdict.dueAt, attempts, event: entry.event });
+      this.#wake(this.#retryWaiters);
+    } else if (verdict.kind === 'dead') {
+      await this.#deadLetter(verdict.event ?? entry.event, attempts, verdict);
+    }
+    // The outcome is durable by now; the acknowledgement need not be waited for (a lost one only
+    // means a redelivery), and waiting would hold this delivery's slot until the next cursor write.
+    this.#parts.log.ack(this.#cursor, [entry.offset]).catch((error: unknown) => this.#logger.warn({ err: error }, 'acknowledging a delivered event failed; it may be delivered again'));
+  }
+
+  /** A persisted retry that has come due. */
+  async #again(retry: RetryEntry): Promise<void> {
+    const attempts = [...retry.attempts];
+    const verdict = await this.#attempt(retry.event, attempts);
+    if (verdict.kind === 'delivered') await this.#parts.store.completeRetry(retry.id);
+    else if (verdict.kind === 'retry') {
+      await this.#parts.store.rescheduleRetry(retry.id, verdict.dueAt, attempts);
+      this.#wake(this.#retryWaiters);
+    }
+    else if (verdict.event !== undefined) {
+      // The reply was dead-lettered; the original event itself was delivered.
+      await this.#deadLetter(verdict.event, attempts, verdict);
+      await this.#parts.store.completeRetry(retry.id);
+    } else await this.#deadLetter(retry.event, attempts, verdict, retry.id);
+  }
+
+  async #attempt(event: CloudEvent, attempts: Attempt[]): Promise<Verdict> {
+    const at = new Date().toISOString();
+    const ttl = event.attributes[BROKER_TTL];
+    const outcome = await this.#send(withoutAttributes(event, [BROKER_TTL]));
+    if (outcome.kind === 'delivered') {
+      if (outcome.reply === undefined) return { kind: 'delivered' };
+      const reply: CloudEvent = ttl === undefined ? outcome.reply : { ...outcome.reply, attributes: { ...outcome.reply.attributes, [BROKER_TTL]: ttl } };
+      try {
+        await this.#parts.publisher.publish(this.#plan.trigger.broker, [reply]);
+        return { kind: 'delivered' };
+      } catch (error) {
+        const code = error instanceof SwitchyardError ? error.code : undefined;
+        if (code === 'SWY_TTL_EXHAUSTED' || code === 'SWY_EVENT_INVALID') {
+          attempts.push({ at, status: outcome.status, error: `delivered; the reply was refused: ${(error as Error).message}` });
+          const reason = code === 'SWY_TTL_EXHAUSTED' ? 'the reply ran out of hops (knativebrokerttl reached 0): a reply loop' : `the reply is not a valid event: ${(error as Error).message}`;
+          return { kind: 'dead', reason, last: undefined, event: reply };
+        }
+        // Knative's rule (specs control-plane.md): if storing the reply fails, the delivery fails and is retried.
+        return this.#failed(attempts, { kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: `storing the reply failed: ${(error as Error).message}` }, at);
+      }
+    }
+    return this.#failed(attempts, outcome, at);
+  }
+
+  #failed(attempts: Attempt[], outcome: Extract<SendOutcome, { kind: 'failed' }>, at: string): Verdict {
+    attempts.push({ at, status: outcome.status, error: outcome.error });
+    const { delivery } = this.#plan;
+    const retryable = isRetryable(outcome.status);
+    if (retryable && attempts.length <= delivery.retry) {
+      const wait = waitBeforeRetryMs({
+        retry: attempts.length,
+        policy: delivery.backoffPolicy,
+        delayMs: delivery.backoffDelayMs,
+        maxMs: delivery.backoffMaxMs,
+        status: outcome.status,
+        retryAfterMs: parseRetryAfter(outcome.retryAfter, Date.now()),
+        retryAfterMaxMs: delivery.retryAfterMaxMs,
+      });
+      return { kind: 'retry', dueAt: Date.now() + wait };
+    }
+    const reason = retryable
+      ? `retries exhausted: ${attempts.length} attempt${attempts.length === 1 ? '' : 's'} failed, the last with: ${outcome.error}`
+      : `not retried: ${outcome.error} (only network errors, timeouts, 5xx, 404, 408, 409 and 429 are retried)`;
+    return { kind: 'dead', reason, last: outcome };
+  }
+
+  async #send(event: CloudEvent): Promise<SendOutcome> {
+    const { subscriber, delivery, trigger } = this.#plan;
+    if (subscriber.kind === 'function') {
+      const outcome = await this.#parts.functions.invoke(subscriber.function, event);
+      if (outcome.ok) return { kind: 'delivered', status: 200, reply: outcome.reply };
+      return { kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: outcome.error };
+    }
+    if (subscriber.kind === 'broker') {
+      try {
+        await this.#parts.publisher.publish(subscriber.broker, [event]);
+        return { kind: 'delivered', status: 202, reply: undefined };
+      } catch (error) {
+        return { kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: `publishing to broker ${subscriber.broker} failed: ${(error as Error).message}` };
+      }
+    }
+    return this.#parts.sender.send(subscriber.url, event, { format: delivery.format, timeoutMs: delivery.timeoutMs, headers: { 'kn-namespace': trigger.namespace } });
+  }
+
+  async #deadLetter(event: CloudEvent, attempts: readonly Attempt[], verdict: Extract<Verdict, { kind: 'dead' }>, retryId?: string): Promise<void> {
+    const { subscriber, deadLetterSink, trigger } = this.#plan;
+    const attributes = { ...event.attributes, knativeerrordest: subscriber.url };
+    const last = verdict.last;
+    if (last?.kind === 'failed' && last.status !== undefined) Object.assign(attributes, { knativeerrorcode: last.status });
+    if (last?.kind === 'failed' && last.body.byteLength > 0) Object.assign(attributes, { knativeerrordata: Buffer.from(last.body).toString('base64') });
+    const dead: CloudEvent = { ...event, attributes };
+    const id = await this.#parts.store.deadLetter(
+      {
+        broker: trigger.broker,
+        trigger: trigger.key,
+        event: dead,
+        attempts,
+        reason: verdict.reason,
+        createdAt: Date.now(),
+        deadLetterSink: deadLetterSink === undefined ? { state: 'none' } : { state: 'pending', destination: deadLetterSink.url },
+      },
+      retryId,
+    );
+    this.#logger.warn({ deadLetter: id, event: event.attributes['id'], reason: verdict.reason }, 'event dead-lettered');
+    if (deadLetterSink !== undefined) void this.deliverToDeadLetterSink(id, dead, deadLetterSink);
+  }
+
+  /**
+   * Sends a stored dead letter to the dead-letter sink with the trigger's retry rules, and records
+   * the outcome on the stored entry. The entry stays `pending` until then, so a restart resumes it.
+   */
+  async deliverToDeadLetterSink(id: string, event: CloudEvent, sink: ResolvedDestination): Promise<void> {
+    const { delivery } = this.#plan;
+    for (let attempt = 0; ; attempt++) {
+      const outcome: SendOutcome =
+        sink.kind === 'function'
+          ? await this.#parts.functions.invoke(sink.function, event).then((r): SendOutcome =>
+              r.ok ? { kind: 'delivered', status: 200, reply: undefined } : { kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: r.error },
+            )
+          : sink.kind === 'broker'
+          ? await this.#parts.publisher.publish(sink.broker, [event]).then(
+              (): SendOutcome => ({ kind: 'delivered', status: 202, reply: undefined }),
+              (error: Error): SendOutcome => ({ kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: error.message }),
+            )
+          : await this.#parts.sender.send(sink.url, withoutAttributes(event, [BROKER_TTL]), { format: delivery.format, timeoutMs: delivery.timeoutMs });
+      const at = new Date().toISOString();
+      if (outcome.kind === 'delivered') {
+        await this.#parts.store.setDeadLetterSinkOutcome(id, { state: 'delivered', destination: sink.url, at });
+        return;
+      }
+      if (!isRetryable(outcome.status) || attempt >= delivery.retry || !this.#running) {
+        await this.#parts.store.setDeadLetterSinkOutcome(id, { state: 'failed', destination: sink.url, at, error: outcome.error });
+        this.#logger.error({ deadLetter: id, error: outcome.error }, 'the dead-letter sink refused the event; it stays in the dead-letter store');
+        return;
+      }
+      const wait = waitBeforeRetryMs({ retry: attempt + 1, policy: delivery.backoffPolicy, delayMs: delivery.backoffDelayMs, maxMs: delivery.backoffMaxMs });
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}

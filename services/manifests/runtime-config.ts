@@ -1,0 +1,105 @@
+/**
+ * The typed, frozen configuration the platform's parts receive. Built once from validated
+ * manifests; durations are milliseconds here, defaults applied.
+ */
+import { RETENTION_MAX_AGE, RETENTION_MAX_COUNT } from '../../schemas/broker.schema.ts';
+import type { DeliverySpec } from '../../schemas/delivery.schema.ts';
+import { parseDuration } from '../../schemas/duration.ts';
+import { MAX_IN_FLIGHT, type TriggerManifest } from '../../schemas/trigger.schema.ts';
+import type { BrokerKey, Retention } from '../broker/event-log.ts';
+import type { LoadedManifests, ManifestSource } from './load-manifests.ts';
+
+export interface BrokerConfig {
+  readonly key: BrokerKey;
+  readonly namespace: string;
+  readonly name: string;
+  readonly delivery: DeliverySpec | undefined;
+  readonly retention: Retention;
+  readonly source: ManifestSource;
+}
+
+export interface TriggerConfig {
+  /** `namespace/name` */
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly broker: BrokerKey;
+  readonly spec: TriggerManifest['spec'];
+  readonly maxInFlight: number;
+  readonly source: ManifestSource;
+}
+
+export interface FunctionConfig {
+  /** `namespace/name` */
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly handlerPath: string;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly source: ManifestSource;
+}
+
+export interface RuntimeConfig {
+  readonly brokers: ReadonlyMap<BrokerKey, BrokerConfig>;
+  readonly triggers: readonly TriggerConfig[];
+  readonly functions: ReadonlyMap<string, FunctionConfig>;
+}
+
+export const DEFAULT_FUNCTION_TIMEOUT_MS = 30_000;
+
+export const DEFAULT_MAX_IN_FLIGHT = 100;
+
+export function compileConfig(loaded: LoadedManifests): RuntimeConfig {
+  const brokers = new Map<BrokerKey, BrokerConfig>();
+  for (const broker of loaded.brokers) {
+    const annotations = broker.manifest.metadata.annotations ?? {};
+    const maxAge = annotations[RETENTION_MAX_AGE];
+    const maxCount = annotations[RETENTION_MAX_COUNT];
+    const key = `${broker.namespace}/${broker.name}`;
+    brokers.set(
+      key,
+      Object.freeze({
+        key,
+        namespace: broker.namespace,
+        name: broker.name,
+        delivery: broker.manifest.spec?.delivery,
+        retention: Object.freeze({
+          maxAgeMs: maxAge === undefined ? undefined : parseDuration(maxAge),
+          maxCount: maxCount === undefined ? undefined : Number(maxCount),
+        }),
+        source: broker.source,
+      }),
+    );
+  }
+  const triggers = loaded.triggers.map((trigger) =>
+    Object.freeze({
+      key: `${trigger.namespace}/${trigger.name}`,
+      namespace: trigger.namespace,
+      name: trigger.name,
+      broker: `${trigger.namespace}/${trigger.manifest.spec.broker}`,
+      spec: trigger.manifest.spec,
+      maxInFlight: Number(trigger.manifest.metadata.annotations?.[MAX_IN_FLIGHT] ?? DEFAULT_MAX_IN_FLIGHT),
+      source: trigger.source,
+    }),
+  );
+  const functions = new Map<string, FunctionConfig>();
+  for (const fn of loaded.functions) {
+    const key = `${fn.namespace}/${fn.name}`;
+    functions.set(
+      key,
+      Object.freeze({
+        key,
+        namespace: fn.namespace,
+        name: fn.name,
+        handlerPath: fn.handlerPath,
+        timeoutMs: fn.manifest.spec.timeout === undefined ? DEFAULT_FUNCTION_TIMEOUT_MS : (parseDuration(fn.manifest.spec.timeout) as number),
+        concurrency: fn.manifest.spec.concurrency ?? 1,
+        env: Object.freeze({ ...(fn.manifest.spec.env ?? {}) }),
+        source: fn.source,
+      }),
+    );
+  }
+  return Object.freeze({ brokers, triggers: Object.freeze(triggers), functions });
+}

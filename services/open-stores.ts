@@ -1,0 +1,25 @@
+/** Opens the engine a store location names: its event log and the delivery store that lives beside it. */
+import { SqliteEventLog } from './broker/embedded/sqlite-event-log.ts';
+import type { EventLog } from './broker/event-log.ts';
+import type { StoreLocation } from './broker/store-url.ts';
+import type { DeliveryStore } from './dispatcher/delivery-store.ts';
+import { SqliteDeliveryStore } from './dispatcher/embedded/sqlite-delivery-store.ts';
+import { SwitchyardError } from './errors.ts';
+
+export interface EngineLimits {
+  readonly maxPendingEvents?: number | undefined;
+}
+
+export interface Stores {
+  readonly log: EventLog;
+  readonly deliveryStore: DeliveryStore;
+}
+
+export async function openStores(location: StoreLocation, limits: EngineLimits = {}): Promise<Stores> {
+  try {
+    const log = await SqliteEventLog.open({ path: location.path, synchronous: location.synchronous, maxPendingEvents: limits.maxPendingEvents });
+    return { log, deliveryStore: new SqliteDeliveryStore(log) };
+  } catch (error) {
+    throw new SwitchyardError('SWY_STORE_OPEN_FAILED', `cannot open the store at ${location.path}: ${(error as Error).message}`, undefined, { cause: error });
+  }
+}

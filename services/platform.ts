@@ -1,0 +1,122 @@
+/**
+ * The composition root: the only place that wires the platform's parts together. `main` parses
+ * arguments and calls startPlatform; tests call it directly.
+ */
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { buildHttpServer } from './api/http-server.ts';
+import type { EventLog } from './broker/event-log.ts';
+import { Publisher } from './broker/publisher.ts';
+import { startRetention } from './broker/retention.ts';
+import { parseStoreUrl } from './broker/store-url.ts';
+import { DEFAULT_MAX_TTL } from './cloudevents/cloud-event.ts';
+import { HttpSender } from './dispatcher/delivery/http-sender.ts';
+import type { DeliveryStore } from './dispatcher/delivery-store.ts';
+import { DEFAULT_URL_TEMPLATE } from './dispatcher/destinations.ts';
+import { DeadLetterService } from './dispatcher/dead-letter-service.ts';
+import { Dispatcher } from './dispatcher/dispatcher.ts';
+import { SwitchyardError } from './errors.ts';
+import { FunctionHost } from './functions/function-host.ts';
+import { openStores } from './open-stores.ts';
+import type { RuntimeConfig } from './manifests/runtime-config.ts';
+
+export interface PlatformOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly store: string;
+  readonly logLevel?: string;
+  readonly bodyLimit?: number;
+  readonly maxTtl?: number;
+  readonly logger?: Logger;
+  /** Events waiting for a commit before ingress answers 429 (default 20,000). */
+  readonly maxPendingEvents?: number;
+  /** How `ref` destinations of other kinds become URLs (default the Kubernetes service address). */
+  readonly urlTemplate?: string;
+  /** `name`, `namespace/name` or `Kind/namespace/name` → base URL. */
+  readonly destinationOverrides?: ReadonlyMap<string, string>;
+}
+
+export interface RunningPlatform {
+  readonly url: string;
+  readonly config: RuntimeConfig;
+  readonly log: EventLog;
+  readonly deliveryStore: DeliveryStore;
+  readonly dispatcher: Dispatcher;
+  readonly http: FastifyInstance;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export async function startPlatform(config: RuntimeConfig, options: PlatformOptions): Promise<RunningPlatform> {
+  const logger = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination(2));
+  const location = parseStoreUrl(options.store);
+  const { log, deliveryStore } = await openStores(location, { maxPendingEvents: options.maxPendingEvents });
+  const brokers = new Set(config.brokers.keys());
+  await log.registerBrokers([...brokers]);
+  let url = '';
+  const publisher = new Publisher(log, brokers, options.maxTtl ?? DEFAULT_MAX_TTL);
+  const sender = new HttpSender();
+  const deadLetters = new DeadLetterService(deliveryStore, sender, new Map(config.triggers.map((t) => [t.key, { broker: t.broker }])));
+  const http = await buildHttpServer({
+    log,
+    brokers,
+    logger,
+    publisher,
+    deadLetters,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    baseUrl: () => url,
+  });
+  let dispatcher: Dispatcher;
+  const functions = new FunctionHost(config.functions, logger);
+  try {
+    dispatcher = new Dispatcher(config, {
+      functions,
+      log,
+      store: deliveryStore,
+      sender,
+      publisher,
+      logger,
+      destinations: { urlTemplate: options.urlTemplate ?? DEFAULT_URL_TEMPLATE, overrides: options.destinationOverrides ?? new Map(), baseUrl: () => url },
+    });
+    await functions.start();
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
+  try {
+    await http.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await functions.close();
+    await log.close();
+    throw new SwitchyardError('SWY_LISTEN_FAILED', `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, undefined, { cause: error });
+  }
+  const address = http.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  await dispatcher.start();
+  const stopRetention = startRetention(log, config.brokers.values(), logger);
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    config,
+    log,
+    deliveryStore,
+    dispatcher,
+    http,
+    logger,
+    close() {
+      closing ??= (async () => {
+        stopRetention();
+        await http.close();
+        await dispatcher.stop();
+        await functions.close();
+        await sender.close();
+        await log.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,174 @@
+/** The `switchyard` command, run as a child process the way a user runs it. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningCli, runCli, startCli } from '../support/cli.ts';
+import { ONE_BROKER } from '../support/platform.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+describe('help and usage', () => {
+  it.each(['run', 'validate', 'send', 'events', 'dlq', 'explain'])('switchyard %s --help explains the command and exits 0', async (command) => {
+    const result = await runCli([command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^Usage: switchyard ${command}`));
+    expect(result.stdout).toContain('Example');
+  });
+
+  it('switchyard --help lists every command', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of ['run', 'validate', 'send', 'events', 'dlq', 'explain']) expect(result.stdout).toContain(`  ${command} `);
+  });
+
+  it('an unknown command exits 2 with SWY_USAGE', async () => {
+    const result = await runCli(['launch']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error SWY_USAGE: unknown command "launch"');
+  });
+
+  it('an unknown flag exits 2 and points at --help', async () => {
+    const result = await runCli(['validate', '--fiel', 'x.yaml']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error SWY_USAGE: .*--fiel.*see switchyard validate --help/);
+  });
+});
+
+describe('switchyard validate', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('exits 0 with a one-line summary for valid manifests', async () => {
+    const result = await runCli(['validate', '-f', 'examples/quickstart']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^valid: 3 files, 1 broker, 3 triggers, 3 functions$/);
+  });
+
+  it('exits 1 listing every problem as FILE:LINE:COL Kind/name field: message', async () => {
+    const file = join(dir.path, 'bad.yaml');
+    writeFileSync(file, 'apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata:\n  name: t\nspec:\n  subscriber:\n    uri: nowhere\n');
+    const result = await runCli(['validate', '-f', file]);
+    expect(result.code).toBe(1);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      `${file}:5:1 Trigger/t spec.broker: is missing (expected a string)`,
+      `${file}:7:10 Trigger/t spec.subscriber.uri: is the relative URI "nowhere" without a ref (expected an absolute URL like http://host/path, or a ref to resolve it against)`,
+    ]);
+    expect(result.stderr).toContain('2 problems in 1 file');
+  });
+
+  it('run refuses invalid manifests, prints the problems and starts nothing', async () => {
+    const file = join(dir.path, 'bad-run.yaml');
+    writeFileSync(file, 'apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: Bad_Name\n');
+    const result = await runCli(['run', '-f', file, '--port', '0', '--store', `sqlite:${join(dir.path, 's.db')}`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${file}:4:9 Broker/Bad_Name metadata.name`);
+    expect(result.stderr).toContain('error SWY_CONFIG_INVALID');
+  });
+
+  it('run refuses a store URL it does not understand', async () => {
+    const result = await runCli(['run', '-f', 'examples/quickstart', '--store', 'postgres://x']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error SWY_STORE_URL_INVALID');
+  });
+});
+
+describe('switchyard run, send and events', () => {
+  const dir = tempDir();
+  let platform: RunningCli;
+
+  beforeAll(async () => {
+    const manifests = join(dir.path, 'broker.yaml');
+    writeFileSync(manifests, ONE_BROKER);
+    platform = await startCli(['-f', manifests, '--store', `sqlite:${join(dir.path, 'store.db')}`]);
+  });
+  afterAll(async () => {
+    await platform.stop();
+    dir.remove();
+  });
+
+  it('run prints each broker address', () => {
+    expect(platform.output().stdout).toContain(`Broker default/default  ${platform.url}/default/default`);
+  });
+
+  it('send publishes in binary mode and prints the outcome', async () => {
+    const result = await runCli(['send', '--broker', 'default/default', '--url', platform.url, '--type', 'com.example.cli', '--id', 'cli-1', '--data', '{"n":1}', '--ext', 'region=eu']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`202 Accepted: event cli-1 (com.example.cli) to ${platform.url}/default/default`);
+  });
+
+  it('send --structured with SWITCHYARD_URL and data from a file', async () => {
+    const file = join(dir.path, 'note.txt');
+    writeFileSync(file, 'plain text');
+    const result = await runCli(['send', '--broker', 'default/default', '--type', 'com.example.file', '--id', 'cli-2', '--data', `@${file}`, '--structured'], {
+      env: { SWITCHYARD_URL: platform.url },
+    });
+    expect(result.code).toBe(0);
+  });
+
+  it('events lists what was stored; --limit keeps the newest; --output json is the JSON event format', async () => {
+    const table = await runCli(['events', '--broker', 'default/default', '--url', platform.url]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/OFFSET {2}STORED {2}TYPE {2}SOURCE {2}ID/);
+    expect(table.stdout).toContain('com.example.cli  /switchyard/cli  cli-1');
+
+    const json = await runCli(['events', '--broker', 'default/default', '--url', platform.url, '--limit', '1', '--output', 'json']);
+    expect(json.code).toBe(0);
+    const lines = json.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ id: 'cli-2', datacontenttype: 'text/plain', data: 'plain text' });
+  });
+
+  it('send exits 1 with the platform code when the event is refused', async () => {
+    const result = await runCli(['send', '--url', `${platform.url}/default/missing`, '--type', 'x']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error SWY_PUBLISH_REFUSED: .*404 SWY_BROKER_NOT_FOUND/);
+  });
+
+  it('send refuses data that is not JSON before sending anything', async () => {
+    const result = await runCli(['send', '--broker', 'default/default', '--url', platform.url, '--type', 'x', '--data', '{oops']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--data is not valid JSON');
+  });
+
+  it('events exits 1 with SWY_PLATFORM_UNREACHABLE when nothing listens', async () => {
+    const result = await runCli(['events', '--broker', 'default/default', '--url', 'http://127.0.0.1:9']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error SWY_PLATFORM_UNREACHABLE');
+  });
+});
+
+describe('switchyard run --service-url', () => {
+  it('delivers a Service ref to the URL given for it on the command line', async () => {
+    const { startHttpSink } = await import('../support/http-sink.ts');
+    const { waitFor } = await import('../support/wait-for.ts');
+    const sink = await startHttpSink();
+    const dir = tempDir();
+    try {
+      const manifests = join(dir.path, 'm.yaml');
+      writeFileSync(
+        manifests,
+        `${ONE_BROKER}---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: { name: t }
+spec:
+  broker: default
+  subscriber:
+    ref: { apiVersion: serving.knative.dev/v1, kind: Service, name: my-service }
+    uri: /hook
+`,
+      );
+      const running = await startCli(['-f', manifests, '--store', `sqlite:${join(dir.path, 's.db')}`, '--service-url', `my-service=${sink.url}`]);
+      try {
+        await runCli(['send', '--broker', 'default/default', '--url', running.url, '--type', 'x', '--id', 'svc-1']);
+        const received = await waitFor(() => sink.received[0], 'the delivery');
+        expect(received.url).toBe('/hook');
+        expect(received.headers['ce-id']).toBe('svc-1');
+      } finally {
+        await running.stop();
+      }
+    } finally {
+      await sink.close();
+      dir.remove();
+    }
+  });
+});

@@ -1,0 +1,140 @@
+/** `switchyard dlq` against a child `switchyard run` whose sink fails, then recovers. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningCli, runCli, startCli } from '../support/cli.ts';
+import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
+import { tempDir } from '../support/temp-dir.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const dir = tempDir();
+let sink: HttpSink;
+let other: HttpSink;
+let platform: RunningCli;
+
+const dlq = (...args: string[]) => runCli(['dlq', ...args, '--url', platform.url]);
+const listJson = async (...args: string[]) => {
+  const result = await dlq('list', '--output', 'json', ...args);
+  expect(result.code).toBe(0);
+  return result.stdout.trim() === '' ? [] : result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+};
+
+beforeAll(async () => {
+  sink = await startHttpSink((_r, res) => res.writeHead(422).end('{"error":"unprocessable"}'));
+  other = await startHttpSink();
+  const manifests = join(dir.path, 'manifests.yaml');
+  writeFileSync(
+    manifests,
+    `apiVersion: eventing.knative.dev/v1
+kind: Broker
+metadata: { name: default }
+---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: { name: orders }
+spec:
+  broker: default
+  subscriber: { uri: "${sink.url}/orders" }
+`,
+  );
+  platform = await startCli(['-f', manifests, '--store', `sqlite:${join(dir.path, 'store.db')}`]);
+  for (const id of ['a', 'b', 'c']) {
+    const sent = await runCli(['send', '--broker', 'default/default', '--url', platform.url, '--type', `com.example.${id === 'c' ? 'refund' : 'order'}`, '--id', id, '--data', '{"n":1}']);
+    expect(sent.code).toBe(0);
+  }
+  await waitFor(async () => (await listJson()).length === 3, 'three dead letters');
+});
+
+afterAll(async () => {
+  await platform.stop();
+  await sink.close();
+  await other.close();
+  dir.remove();
+});
+
+describe('switchyard dlq', () => {
+  it('list shows each entry with its trigger, code and reason', async () => {
+    const result = await dlq('list');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toBe('ID  CREATED  TRIGGER  TYPE  EVENT-ID  CODE  REASON');
+    expect(lines.slice(1).map((l) => l.split('  ').slice(2, 6))).toEqual([
+      ['default/orders', 'com.example.order', 'a', '422'],
+      ['default/orders', 'com.example.order', 'b', '422'],
+      ['default/orders', 'com.example.refund', 'c', '422'],
+    ]);
+    expect(lines[1]).toContain('not retried: the destination answered 422');
+  });
+
+  it('list --output json holds the dead-lettered CloudEvent in structured form, the trigger, attempts and reason', async () => {
+    const [entry] = await listJson('--type', 'com.example.refund');
+    expect(entry.trigger).toBe('default/orders');
+    expect(entry.attempts).toEqual([expect.objectContaining({ status: 422, error: 'the destination answered 422' })]);
+    expect(entry.event).toMatchObject({
+      specversion: '1.0',
+      id: 'c',
+      type: 'com.example.refund',
+      data: { n: 1 },
+      knativeerrordest: `${sink.url}/orders`,
+      knativeerrorcode: 422,
+      knativeerrordata: Buffer.from('{"error":"unprocessable"}').toString('base64'),
+    });
+    expect(await listJson('--code', '500')).toEqual([]);
+    expect(await listJson('--since', 'PT1H')).toHaveLength(3);
+    expect(await listJson('--since', '2999-01-01T00:00:00Z')).toEqual([]);
+  });
+
+  it('show prints one entry', async () => {
+    const [entry] = await listJson('--type', 'com.example.refund');
+    const result = await dlq('show', entry.id);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Dead letter ${entry.id}`);
+    expect(result.stdout).toContain('reason   not retried: the destination answered 422');
+    expect((await dlq('show', '99999')).stderr).toContain('SWY_DEAD_LETTER_NOT_FOUND');
+  });
+
+  it('redrive --dry-run lists what would be redriven and changes nothing', async () => {
+    const before = await listJson();
+    const result = await dlq('redrive', '--type', 'com.example.order', '--dry-run');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual(before.slice(0, 2).map((e) => `${e.id}  would-redrive  trigger default/orders`));
+    expect(await listJson()).toEqual(before);
+    expect(sink.received).toHaveLength(3);
+  });
+
+  it('redrive with no selection is refused', async () => {
+    const result = await dlq('redrive');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('nothing selects the dead letters');
+  });
+
+  it('redrive sends an entry back to its trigger, which delivers it', async () => {
+    sink.respond((_r, res) => res.writeHead(200).end());
+    const [first] = await listJson();
+    const result = await dlq('redrive', first.id);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(`${first.id}  redriven  trigger default/orders`);
+    const delivered = await waitFor(() => sink.received.find((r, i) => i >= 3 && r.headers['ce-id'] === first.event.id), 'the redriven delivery');
+    expect(delivered.headers['ce-knativeerrorcode']).toBeUndefined();
+    expect((await listJson()).map((e) => e.id)).not.toContain(first.id);
+  });
+
+  it('redrive --to delivers once to another URL', async () => {
+    const [entry] = await listJson('--type', 'com.example.order');
+    const result = await dlq('redrive', entry.id, '--to', `${other.url}/replay`);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('delivered');
+    expect(other.received.at(-1)?.url).toBe('/replay');
+    expect(other.received.at(-1)?.headers['ce-id']).toBe(entry.event.id);
+  });
+
+  it('purge asks for --yes, then deletes', async () => {
+    const refused = await dlq('purge', '--all');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('purge would delete 1 dead letter; add --yes');
+    expect(await listJson()).toHaveLength(1);
+    const purged = await dlq('purge', '--all', '--yes');
+    expect(purged.stdout.trim()).toBe('purged 1');
+    expect(await listJson()).toEqual([]);
+  });
+});
