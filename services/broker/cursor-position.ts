@@ -23,6 +23,18 @@ export class CursorPosition {
     if (last !== undefined) this.delivered = last;
   }
 
+  /**
+   * The entries up to `offset` that were not handed out were skipped: they need no delivery and
+   * count as done. True when `acked` moved.
+   */
+  skippedTo(offset: number): boolean {
+    if (offset <= this.delivered) return false;
+    this.delivered = offset;
+    if (this.outstanding > 0) return false;
+    this.acked = offset;
+    return true;
+  }
+
   /** Marks offsets finished; true when `acked` moved. */
   finished(offsets: readonly number[]): boolean {
     for (const offset of offsets) this.#done.add(offset);
@@ -33,6 +45,11 @@ export class CursorPosition {
       this.#done.delete(next);
       this.acked = next;
       this.#head++;
+      advanced = true;
+    }
+    // Everything handed out is done: what was skipped after it is done too.
+    if (this.#head === this.#handedOut.length && this.acked < this.delivered) {
+      this.acked = this.delivered;
       advanced = true;
     }
     // Compact now and then, so the array does not grow with every entry ever handed out.

@@ -14,6 +14,7 @@
  * | list (after offset)  | SELECT … WHERE seq > offset ORDER BY seq LIMIT N          | XRANGE key (offset + COUNT N                             |
  * | openCursor           | INSERT OR IGNORE a cursor row at the log's end            | XGROUP CREATE key group $ MKSTREAM (BUSYGROUP = exists)  |
  * | read (cursor, max)   | SELECT seq > delivered-mark LIMIT max; wait on append     | XREADGROUP GROUP g consumer COUNT max BLOCK ms STREAMS > |
+ * | read (onlyType)      | the in-memory tail's per-type index; other types skipped  | as read: every entry handed out, the reader filters      |
  * | ack                  | cursor row advances over the contiguous acknowledged run  | XACK key group id…                                       |
  * | reclaim              | not needed: one process; a restart re-reads from the row  | XAUTOCLAIM key group consumer min-idle 0                 |
  * | trim (retention)     | DELETE seq < min(age/count cut, slowest cursor)           | XTRIM key MINID ~ id / MAXLEN ~ n                         |
@@ -47,6 +48,12 @@ export interface CursorSpec {
   /** Unique name, e.g. `trigger/<namespace>/<name>`. */
   readonly name: string;
   readonly broker: BrokerKey;
+  /**
+   * Only entries of this CloudEvents `type` can matter to the reader (its filter needs it). An
+   * engine may then skip the other entries without handing them out; they count as acknowledged.
+   * An engine that cannot skip hands out every entry, and the reader filters.
+   */
+  readonly onlyType?: string | undefined;
 }
 
 export type LogHealth = { readonly ready: true } | { readonly ready: false; readonly reason: string };

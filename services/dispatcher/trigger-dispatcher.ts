@@ -86,7 +86,7 @@ export class TriggerDispatcher {
   }
 
   async start(): Promise<void> {
-    await this.#parts.log.openCursor({ name: this.#cursor, broker: this.#plan.trigger.broker });
+    await this.#parts.log.openCursor({ name: this.#cursor, broker: this.#plan.trigger.broker, onlyType: this.#plan.filter.requiredType });
     this.#running = true;
     this.#loops = [this.#readLoop(), this.#retryLoop()];
   }

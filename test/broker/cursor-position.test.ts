@@ -34,4 +34,26 @@ describe('CursorPosition', () => {
     cursor.finished([4001]);
     expect(cursor.acked).toBe(5000);
   });
+
+  it('entries skipped over count as done: at once when nothing is outstanding, else once it is', () => {
+    const idle = new CursorPosition(0);
+    expect(idle.skippedTo(10)).toBe(true);
+    expect(idle.acked).toBe(10);
+    expect(idle.delivered).toBe(10);
+    expect(idle.skippedTo(8)).toBe(false);
+
+    const busy = new CursorPosition(0);
+    busy.handedOut([3]);
+    expect(busy.skippedTo(10)).toBe(false);
+    expect(busy.acked).toBe(0);
+    busy.handedOut([12]);
+    expect(busy.finished([3])).toBe(true);
+    expect(busy.acked).toBe(3);
+    expect(busy.finished([12])).toBe(true);
+    expect(busy.acked).toBe(12);
+    busy.handedOut([15]);
+    busy.skippedTo(20);
+    expect(busy.finished([15])).toBe(true);
+    expect(busy.acked).toBe(20);
+  });
 });

@@ -33,3 +33,49 @@ describe('embedded tail cache', () => {
     }
   });
 });
+
+describe('embedded cursors for one type', () => {
+  const typed = (id: string, type: string) => ({ attributes: { specversion: '1.0', id, source: '/s', type } });
+
+  it('pass over other types without handing them out, and do not hold back retention', async () => {
+    const dir = tempDir();
+    const log = await SqliteEventLog.open({ path: join(dir.path, 'store.db') });
+    try {
+      await log.registerBrokers(['ns/a']);
+      await log.openCursor({ name: 'x', broker: 'ns/a', onlyType: 'x' });
+      await log.append('ns/a', [typed('1', 'y'), typed('2', 'x'), typed('3', 'y'), typed('4', 'y')]);
+      const read = await log.read('x', 10);
+      expect(read.map((e) => e.event.attributes['id'])).toEqual(['2']);
+      await log.ack('x', [read[0]?.offset as string]);
+      // '3' and '4' were passed over: nothing holds them.
+      expect(await log.trim('ns/a', { maxCount: 1 })).toBe(3);
+      expect(await log.read('x', 10)).toEqual([]);
+    } finally {
+      await log.close();
+      dir.remove();
+    }
+  });
+
+  it('an idle cursor for one type keeps up with other types and, after a reopen, does not read them', async () => {
+    const dir = tempDir();
+    const path = join(dir.path, 'store.db');
+    let log = await SqliteEventLog.open({ path });
+    try {
+      await log.registerBrokers(['ns/a']);
+      await log.openCursor({ name: 'x', broker: 'ns/a', onlyType: 'x' });
+      await log.append('ns/a', [typed('1', 'y'), typed('2', 'y')]);
+      expect(await log.read('x', 10, 20)).toEqual([]);
+      await log.close();
+      log = await SqliteEventLog.open({ path });
+      await log.registerBrokers(['ns/a']);
+      await log.openCursor({ name: 'plain', broker: 'ns/a' });
+      await log.openCursor({ name: 'x', broker: 'ns/a' });
+      // Opened without a type this time: had the position not moved past '1' and '2', they would be read again.
+      await log.append('ns/a', [typed('3', 'y')]);
+      expect((await log.read('x', 10)).map((e) => e.event.attributes['id'])).toEqual(['3']);
+    } finally {
+      await log.close();
+      dir.remove();
+    }
+  });
+});

@@ -158,6 +158,37 @@ export function runEventLogSuite(engine: string, newHarness: () => Promise<Event
       expect(Date.now() - empty).toBeGreaterThanOrEqual(90);
     });
 
+    it('a cursor for one type hands out every entry of that type, in order, once; the rest count as done', async () => {
+      const typed = (id: string, type: string) => ({ attributes: { ...event(id).attributes, type } });
+      await log.openCursor({ name: 'trigger/x', broker: BROKER, onlyType: 'com.example.x' });
+      await log.append(BROKER, [typed('1', 'com.example.x'), typed('2', 'com.example.y'), typed('3', 'com.example.x'), typed('4', 'com.example.y')]);
+      // An engine may skip the other types or hand them out for the reader to filter.
+      const read = await log.read('trigger/x', 10);
+      expect(ids(read.filter((e) => e.event.attributes['type'] === 'com.example.x'))).toEqual(['1', '3']);
+      await log.ack('trigger/x', read.map((e) => e.offset));
+      await reopen();
+      await log.openCursor({ name: 'trigger/x', broker: BROKER, onlyType: 'com.example.x' });
+      await log.append(BROKER, [typed('5', 'com.example.x')]);
+      expect(ids((await log.read('trigger/x', 10)).filter((e) => e.event.attributes['type'] === 'com.example.x'))).toEqual(['5']);
+    });
+
+    it('a cursor for one type waits for an append of that type', async () => {
+      await log.openCursor({ name: 'trigger/x', broker: BROKER, onlyType: 'com.example.x' });
+      const wanted = async () => {
+        for (;;) {
+          const read = await log.read('trigger/x', 10, 5000);
+          const matching = read.filter((e) => e.event.attributes['type'] === 'com.example.x');
+          if (matching.length > 0) return ids(matching);
+        }
+      };
+      const waiting = wanted();
+      setTimeout(() => void log.append(BROKER, [{ attributes: { ...event('other').attributes, type: 'com.example.y' } }]), 20);
+      setTimeout(() => void log.append(BROKER, [{ attributes: { ...event('mine').attributes, type: 'com.example.x' } }]), 60);
+      const started = Date.now();
+      expect(await waiting).toEqual(['mine']);
+      expect(Date.now() - started).toBeLessThan(4000);
+    });
+
     it('trim by count keeps the newest entries', async () => {
       await log.append(BROKER, ['1', '2', '3', '4', '5'].map((id) => event(id)));
       expect(await log.trim(BROKER, { maxCount: 2 })).toBe(3);

@@ -117,3 +117,20 @@ describe('explaining a failure names the element and what was expected', () => {
     expect(explain(s)).toBe(reason);
   });
 });
+
+describe('the type a filter requires (lets the log skip other types for the trigger)', () => {
+  const required = (s: Spec) => compileTriggerFilter(spec(s)).requiredType;
+  it('exact on type, at the top of filters or inside all, or the legacy type attribute', () => {
+    expect(required({ filters: [{ exact: { type: 'com.github.push' } }] })).toBe('com.github.push');
+    expect(required({ filters: [{ prefix: { source: 'https' } }, { all: [{ exact: { type: 'a.b' } }] }] })).toBe('a.b');
+    expect(required({ filter: { attributes: { source: 'x', type: 'a.b' } } })).toBe('a.b');
+  });
+  it('nothing when another event type could pass', () => {
+    expect(required({ filters: [{ any: [{ exact: { type: 'a' } }, { exact: { type: 'b' } }] }] })).toBeUndefined();
+    expect(required({ filters: [{ not: { exact: { type: 'a' } } }] })).toBeUndefined();
+    expect(required({ filters: [{ prefix: { type: 'a' } }] })).toBeUndefined();
+    expect(required({ filters: [{ exact: { type: '' } }] })).toBeUndefined();
+    expect(required({ filter: { attributes: { type: '' } } })).toBeUndefined();
+    expect(required({})).toBeUndefined();
+  });
+});

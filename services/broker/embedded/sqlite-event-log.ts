@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
 import { SwitchyardError } from '../../errors.ts';
 import type { BrokerKey, CursorSpec, EventLog, LogEntry, LogHealth, Retention } from '../event-log.ts';
+import { AppendWaiters } from './append-waiters.ts';
 import { applyPragmas, applySchema, dataEncodingCode, dataEncodingOf, type Synchronous } from './sqlite-schema.ts';
 import { CursorPosition } from '../cursor-position.ts';
 import { PendingRows } from './pending-rows.ts';
@@ -57,6 +58,7 @@ interface PendingAppend {
 interface CursorState {
   readonly name: string;
   readonly brokerId: number;
+  readonly onlyType: string | undefined;
   readonly position: CursorPosition;
   dirty: boolean;
 }
@@ -77,7 +79,7 @@ export class SqliteEventLog implements EventLog {
   readonly #brokerIds = new Map<BrokerKey, number>();
   readonly #brokerNames = new Map<number, BrokerKey>();
   readonly #cursors = new Map<string, CursorState>();
-  readonly #appendWaiters = new Map<number, Set<() => void>>();
+  readonly #appendWaiters = new AppendWaiters();
   readonly #statements = new Map<string, Database.Statement>();
   readonly #tails = new Map<number, TailCache>();
   readonly #tailEntries: number;
@@ -184,6 +186,7 @@ export class SqliteEventLog implements EventLog {
     this.#cursors.set(cursor.name, {
       name: cursor.name,
       brokerId: row.broker_id,
+      onlyType: cursor.onlyType,
       position: new CursorPosition(row.position),
       dirty: false,
     });
@@ -195,23 +198,31 @@ export class SqliteEventLog implements EventLog {
     const tail = this.#tails.get(cursor.brokerId);
     const select = (): LogEntry[] => {
       // A caught-up cursor reads the committed events still in memory: no query, no JSON parsing,
-      // and many triggers on one broker share the same entries.
-      const cached = tail?.after(cursor.position.delivered, max);
-      if (cached !== undefined) return cached;
-      const rows = this.query<EventRow>(
-        'SELECT seq, appended_at, attributes, data, data_encoding FROM events WHERE broker_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-        cursor.brokerId,
-        cursor.position.delivered,
-        max,
-      );
-      return rows.map((row) => this.#entry(broker, row));
+      // and many triggers on one broker share the same entries. One that needs a single type
+      // passes over the others there without seeing them.
+      const typed = cursor.onlyType === undefined ? undefined : tail?.afterOfType(cursor.position.delivered, max, cursor.onlyType);
+      let entries: LogEntry[];
+      if (typed !== undefined) entries = typed.entries;
+      else {
+        const cached = tail?.after(cursor.position.delivered, max);
+        entries =
+          cached ??
+          this.query<EventRow>(
+            'SELECT seq, appended_at, attributes, data, data_encoding FROM events WHERE broker_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+            cursor.brokerId,
+            cursor.position.delivered,
+            max,
+          ).map((row) => this.#entry(broker, row));
+      }
+      cursor.position.handedOut(entries.map((entry) => Number(entry.offset)));
+      if (typed !== undefined && cursor.position.skippedTo(typed.through)) this.#markDirty(cursor);
+      return entries;
     };
     let entries = select();
     if (entries.length === 0 && waitMs > 0) {
-      await this.#waitForAppend(cursor.brokerId, waitMs);
+      await this.#appendWaiters.wait(cursor.brokerId, cursor.onlyType, waitMs);
       entries = select();
     }
-    cursor.position.handedOut(entries.map((entry) => Number(entry.offset)));
     return entries;
   }
 
@@ -219,18 +230,22 @@ export class SqliteEventLog implements EventLog {
     const cursor = this.#requireCursor(cursorName);
     const advanced = cursor.position.finished(offsets.map(Number));
     if (!advanced) return Promise.resolve();
-    cursor.dirty = true;
-    this.#dirtyCursors.add(cursor);
     const unavailable = this.#unavailable();
     if (unavailable) return Promise.reject(unavailable);
-    return new Promise<void>((resolve) => {
-      this.#pendingAckWaiters.push(resolve);
-      this.#cursorTimer ??= setTimeout(() => {
-        this.#cursorTimer = undefined;
-        this.#cursorsDue = true;
-        this.#scheduleFlush();
-      }, CURSOR_PERSIST_MS);
-    });
+    this.#markDirty(cursor);
+    return new Promise<void>((resolve) => this.#pendingAckWaiters.push(resolve));
+  }
+
+  /** The cursor's position is written with the next cursor flush, at most CURSOR_PERSIST_MS from now. */
+  #markDirty(cursor: CursorState): void {
+    cursor.dirty = true;
+    this.#dirtyCursors.add(cursor);
+    if (this.#closing || this.#closed) return;
+    this.#cursorTimer ??= setTimeout(() => {
+      this.#cursorTimer = undefined;
+      this.#cursorsDue = true;
+      this.#scheduleFlush();
+    }, CURSOR_PERSIST_MS);
   }
 
   async closeCursor(cursorName: string): Promise<void> {
@@ -294,7 +309,7 @@ export class SqliteEventLog implements EventLog {
     if (this.#cursorTimer !== undefined) clearTimeout(this.#cursorTimer);
     this.#cursorTimer = undefined;
     this.#scheduleFlush();
-    while (this.#commitsInFlight > 0 || this.#pending.count > 0 || this.#pendingAckWaiters.length > 0 || this.#pendingSteps.length > 0) {
+    while (this.#commitsInFlight > 0 || this.#pending.count > 0 || this.#dirtyCursors.size > 0 || this.#pendingAckWaiters.length > 0 || this.#pendingSteps.length > 0) {
       await new Promise((resolve) => setTimeout(resolve, 5));
       if (this.#writer.failure !== undefined) break;
       this.#scheduleFlush();
@@ -332,24 +347,6 @@ export class SqliteEventLog implements EventLog {
       return new SwitchyardError('SWY_STORE_UNAVAILABLE', `the store is unavailable: ${this.#writer.failure}`, { retryAfterSeconds: 5 });
     }
     return undefined;
-  }
-
-  #waitForAppend(brokerId: number, waitMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      let waiters = this.#appendWaiters.get(brokerId);
-      if (waiters === undefined) {
-        waiters = new Set();
-        this.#appendWaiters.set(brokerId, waiters);
-      }
-      const set = waiters;
-      const done = () => {
-        clearTimeout(timer);
-        set.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, waitMs);
-      set.add(done);
-    });
   }
 
   #scheduleFlush(): void {
@@ -397,16 +394,16 @@ export class SqliteEventLog implements EventLog {
       }
       for (const resolve of ackWaiters) resolve();
       for (const waiter of stepWaiters) waiter.resolve(result.stepResults.slice(waiter.start, waiter.start + waiter.count));
+      const appendedTypes = new Map<number, Set<string>>();
       for (let i = 0; i < pending.count; i++) {
         const brokerId = pending.brokerIds[i] as number;
-        this.#tails.get(brokerId)?.push({
-          offset: String(result.firstSeq + i),
-          broker: this.#brokerNames.get(brokerId) as BrokerKey,
-          appendedAt: result.appendedAt,
-          event: pending.events[i] as CloudEvent,
-        });
+        const event = pending.events[i] as CloudEvent;
+        this.#tails.get(brokerId)?.push({ offset: String(result.firstSeq + i), broker: this.#brokerNames.get(brokerId) as BrokerKey, appendedAt: result.appendedAt, event });
+        let types = appendedTypes.get(brokerId);
+        if (types === undefined) appendedTypes.set(brokerId, (types = new Set()));
+        types.add(String(event.attributes['type']));
       }
-      this.#notifyAppended(pending.brokerIds);
+      for (const [brokerId, types] of appendedTypes) this.#appendWaiters.notify(brokerId, types);
     } catch (error) {
       const failure = new SwitchyardError('SWY_STORE_UNAVAILABLE', `the store failed to commit: ${(error as Error).message}`, {
         retryAfterSeconds: 5,
@@ -424,15 +421,6 @@ export class SqliteEventLog implements EventLog {
     } finally {
       this.#commitsInFlight--;
       if (this.#pending.count > 0 || this.#pendingSteps.length > 0 || (this.#cursorsDue && this.#dirtyCursors.size > 0)) this.#scheduleFlush();
-    }
-  }
-
-  #notifyAppended(brokerIds: readonly number[]): void {
-    if (this.#appendWaiters.size === 0) return;
-    const seen = new Set<number>(brokerIds);
-    for (const brokerId of seen) {
-      const waiters = this.#appendWaiters.get(brokerId);
-      if (waiters) for (const wake of [...waiters]) wake();
     }
   }
 

@@ -8,6 +8,12 @@ export class AllFilter implements Filter {
     private readonly filters: readonly Filter[],
   ) {}
 
+  /** AND: one child that needs a type is enough. */
+  get requiredType(): string | undefined {
+    for (const filter of this.filters) if (filter.requiredType !== undefined) return filter.requiredType;
+    return undefined;
+  }
+
   match(event: CloudEvent): FilterResult {
     let result: FilterResult = 'none';
     for (const filter of this.filters) {

@@ -17,6 +17,11 @@ export class AttributesFilter implements Filter {
     this.entries = Object.entries(attributes);
   }
 
+  get requiredType(): string | undefined {
+    const type = this.entries.find(([name]) => name === 'type')?.[1];
+    return type === '' ? undefined : type;
+  }
+
   match(event: CloudEvent): FilterResult {
     if (this.entries.length === 0) return 'none';
     for (const [name, expected] of this.entries) {

@@ -9,6 +9,10 @@ export class ExactFilter implements Filter {
     private readonly value: string,
   ) {}
 
+  get requiredType(): string | undefined {
+    return this.attribute === 'type' ? this.value : undefined;
+  }
+
   match(event: CloudEvent): FilterResult {
     return attributeText(event, this.attribute) === this.value ? 'pass' : 'fail';
   }

@@ -13,6 +13,11 @@ export interface Filter {
   match(event: CloudEvent): FilterResult;
   /** Why the event fails this filter; only called when `match` answered `fail`. */
   explainFailure(event: CloudEvent): string;
+  /**
+   * When set, an event whose `type` is not this string cannot pass: the log may skip such events
+   * for the trigger without handing them out (see CursorSpec.onlyType).
+   */
+  readonly requiredType?: string | undefined;
 }
 
 export function and(x: FilterResult, y: FilterResult): FilterResult {
