@@ -1,0 +1,294 @@
+/**
+ * Compiles a CESQL syntax tree into a closure, once; evaluating it is then a call per event.
+ *
+ * Errors follow §3.3 with fail-fast propagation (§4.1): the operator or function that meets an
+ * error records it and returns the value the specification gives it (its zero value, or e.g. 'abc'
+ * for LEFT('abc', -2)); every enclosing operator, seeing the error, stops and returns its own zero
+ * value without evaluating further. A missing attribute is an error of its own (§3.2): the
+ * subexpression that reads it evaluates to the zero value of its type, so `missing / 0` is 0 with
+ * a missingAttribute error, not a math error. Only the first error is kept.
+ */
+import type { BinaryOperator, CesqlNode } from './ast.ts';
+import {
+  attributeValue,
+  castTo,
+  type CesqlError,
+  type CesqlErrorKind,
+  type CesqlType,
+  type CesqlValue,
+  toText,
+  typeOf,
+  zeroOf,
+} from './cesql-value.ts';
+import { CASTING_FUNCTIONS, findFunction } from './functions.ts';
+import { compileLikePattern } from './like-pattern.ts';
+
+export interface EvaluationContext {
+  readonly attributes: Readonly<Record<string, unknown>>;
+  error: CesqlError | undefined;
+}
+
+type Evaluator = (context: EvaluationContext) => CesqlValue;
+
+export interface CompiledNode {
+  readonly evaluate: Evaluator;
+  /** The type the node returns; undefined for a bare attribute, whose type is the attribute's (§3.2). */
+  readonly type: CesqlType | undefined;
+}
+
+function fail(context: EvaluationContext, kind: CesqlErrorKind, message: string, at: number): void {
+  context.error ??= { kind, message, at };
+}
+
+/** Casts `value` for an operator or function at `at`; on failure records a cast error. */
+function cast(context: EvaluationContext, type: CesqlType, value: CesqlValue, at: number, what: string): CesqlValue {
+  const result = castTo(type, value);
+  if (result.error !== undefined) fail(context, 'cast', `${what}: ${result.error}`, at);
+  return result.value;
+}
+
+export function compileNode(node: CesqlNode): CompiledNode {
+  switch (node.kind) {
+    case 'literal': {
+      const value = node.value;
+      return { evaluate: () => value, type: typeOf(value) };
+    }
+    case 'attribute': {
+      const { name, at } = node;
+      return {
+        evaluate: (context) => {
+          const value = attributeValue(context.attributes[name]);
+          if (value !== undefined) return value;
+          fail(context, 'missingAttribute', `the event has no attribute ${name}`, at);
+          // §3.2: when the type cannot be determined, Boolean.
+          return false;
+        },
+        type: undefined,
+      };
+    }
+    case 'exists': {
+      const { name } = node;
+      return { evaluate: (context) => context.attributes[name] !== undefined && context.attributes[name] !== null, type: 'Boolean' };
+    }
+    case 'not': {
+      const operand = compileNode(node.operand).evaluate;
+      const at = node.at;
+      return {
+        evaluate: (context) => {
+          const value = operand(context);
+          if (context.error) return false;
+          const b = cast(context, 'Boolean', value, at, 'NOT');
+          return context.error ? false : !b;
+        },
+        type: 'Boolean',
+      };
+    }
+    case 'negate': {
+      const operand = compileNode(node.operand).evaluate;
+      const at = node.at;
+      return {
+        evaluate: (context) => {
+          const value = operand(context);
+          if (context.error) return 0;
+          const x = cast(context, 'Integer', value, at, 'unary -') as number;
+          return context.error ? 0 : -x | 0;
+        },
+        type: 'Integer',
+      };
+    }
+    case 'like':
+      return compileLike(node);
+    case 'in':
+      return compileIn(node);
+    case 'binary':
+      return compileBinary(node.operator, compileNode(node.left), compileNode(node.right), node.at);
+    case 'call':
+      return compileCall(node);
+  }
+}
+
+function compileLike(node: Extract<CesqlNode, { kind: 'like' }>): CompiledNode {
+  const operand = compileNode(node.operand).evaluate;
+  const matches = compileLikePattern(node.pattern);
+  const { negated } = node;
+  return {
+    evaluate: (context) => {
+      const value = operand(context);
+      if (context.error) return false;
+      // §3.4.3: a left operand that is not a String is cast to one (which cannot fail).
+      const result = matches(typeof value === 'string' ? value : toText(value));
+      return negated ? !result : result;
+    },
+    type: 'Boolean',
+  };
+}
+
+function compileIn(node: Extract<CesqlNode, { kind: 'in' }>): CompiledNode {
+  const operand = compileNode(node.operand).evaluate;
+  const items = node.set.map((item) => ({ ...compileNode(item), at: item.at }));
+  const { negated, at } = node;
+  // §3.4.5: the set's elements are cast to the left operand's type. A set of literals is cast
+  // once per type, here.
+  const constant = node.set.every((item) => item.kind === 'literal');
+  const castSets = new Map<CesqlType, { values: Set<CesqlValue>; error?: string }>();
+  if (constant) {
+    for (const type of ['String', 'Integer', 'Boolean'] as const) {
+      const values = new Set<CesqlValue>();
+      let error: string | undefined;
+      for (const item of node.set) {
+        const result = castTo(type, (item as Extract<CesqlNode, { kind: 'literal' }>).value);
+        error ??= result.error;
+        values.add(result.value);
+      }
+      castSets.set(type, error === undefined ? { values } : { values, error });
+    }
+  }
+  return {
+    evaluate: (context) => {
+      const x = operand(context);
+      if (context.error) return false;
+      const type = typeOf(x);
+      let found = false;
+      const known = castSets.get(type);
+      if (known !== undefined) {
+        if (known.error !== undefined) {
+          fail(context, 'cast', `IN: ${known.error}`, at);
+          return false;
+        }
+        found = known.values.has(x);
+      } else {
+        for (const item of items) {
+          const value = item.evaluate(context);
+          if (context.error) return false;
+          const element = cast(context, type, value, item.at, 'IN');
+          if (context.error) return false;
+          if (element === x) found = true;
+        }
+      }
+      return negated ? !found : found;
+    },
+    type: 'Boolean',
+  };
+}
+
+const INTEGER_OPERATORS: Partial<Record<BinaryOperator, (x: number, y: number) => number | boolean>> = {
+  '+': (x, y) => (x + y) | 0,
+  '-': (x, y) => (x - y) | 0,
+  '*': (x, y) => Math.imul(x, y),
+  '<': (x, y) => x < y,
+  '<=': (x, y) => x <= y,
+  '>': (x, y) => x > y,
+  '>=': (x, y) => x >= y,
+};
+
+function compileBinary(operator: BinaryOperator, leftNode: CompiledNode, rightNode: CompiledNode, at: number): CompiledNode {
+  const left = leftNode.evaluate;
+  const right = rightNode.evaluate;
+  if (operator === 'AND' || operator === 'OR' || operator === 'XOR') {
+    return {
+      evaluate: (context) => {
+        const x = toBooleanOperand(context, left(context), at, operator);
+        if (context.error) return false;
+        // §3.4.2: AND and OR are short-circuit evaluated.
+        if (operator === 'AND' && !x) return false;
+        if (operator === 'OR' && x) return true;
+        const y = toBooleanOperand(context, right(context), at, operator);
+        if (context.error) return false;
+        return operator === 'XOR' ? x !== y : y;
+      },
+      type: 'Boolean',
+    };
+  }
+  if (operator === '=' || operator === '!=' || operator === '<>') {
+    const equal = operator === '=';
+    // §3.7: `=` is ambiguous (String, Integer and Boolean): the left operand is cast to the right one's type.
+    return {
+      evaluate: (context) => {
+        const x = left(context);
+        if (context.error) return false;
+        const y = right(context);
+        if (context.error) return false;
+        const cx = typeof x === typeof y ? x : cast(context, typeOf(y), x, at, operator);
+        if (context.error) return false;
+        return (cx === y) === equal;
+      },
+      type: 'Boolean',
+    };
+  }
+  if (operator === '/' || operator === '%') {
+    return {
+      evaluate: (context) => {
+        const [x, y] = integerOperands(context, left, right, at, operator);
+        if (context.error) return 0;
+        if (y === 0) {
+          fail(context, 'math', `${operator === '/' ? 'division' : 'modulo'} by zero`, at);
+          return 0;
+        }
+        // Truncated division (§3.4.2): the quotient rounds towards 0, the remainder has x's sign.
+        return operator === '/' ? Math.trunc(x / y) | 0 : (x % y) | 0;
+      },
+      type: 'Integer',
+    };
+  }
+  const apply = INTEGER_OPERATORS[operator] as (x: number, y: number) => number | boolean;
+  const type: CesqlType = operator === '+' || operator === '-' || operator === '*' ? 'Integer' : 'Boolean';
+  const zero = zeroOf(type);
+  return {
+    evaluate: (context) => {
+      const [x, y] = integerOperands(context, left, right, at, operator);
+      return context.error ? zero : apply(x, y);
+    },
+    type,
+  };
+}
+
+function toBooleanOperand(context: EvaluationContext, value: CesqlValue, at: number, operator: string): boolean {
+  if (context.error) return false;
+  if (typeof value === 'boolean') return value;
+  return cast(context, 'Boolean', value, at, operator) as boolean;
+}
+
+function integerOperands(context: EvaluationContext, left: Evaluator, right: Evaluator, at: number, operator: string): [number, number] {
+  const x = left(context);
+  if (context.error) return [0, 0];
+  const y = right(context);
+  if (context.error) return [0, 0];
+  const cx = typeof x === 'number' ? x : (cast(context, 'Integer', x, at, operator) as number);
+  const cy = typeof y === 'number' ? y : (cast(context, 'Integer', y, at, operator) as number);
+  return [cx, cy];
+}
+
+function compileCall(node: Extract<CesqlNode, { kind: 'call' }>): CompiledNode {
+  const { name, at } = node;
+  const found = findFunction(name, node.args.length);
+  if (found === undefined) {
+    const message = `there is no function ${name} taking ${node.args.length} argument${node.args.length === 1 ? '' : 's'}`;
+    return {
+      evaluate: (context) => {
+        fail(context, 'missingFunction', message, at);
+        return false;
+      },
+      type: 'Boolean',
+    };
+  }
+  const args = node.args.map((arg) => compileNode(arg).evaluate);
+  const zero = zeroOf(found.returns);
+  const castArgs = !CASTING_FUNCTIONS.has(name);
+  const parameterType = (i: number): CesqlType => (found.parameters[i] ?? found.variadic) as CesqlType;
+  return {
+    evaluate: (context) => {
+      const values: CesqlValue[] = new Array<CesqlValue>(args.length);
+      for (let i = 0; i < args.length; i++) {
+        const value = (args[i] as Evaluator)(context);
+        if (context.error) return zero;
+        values[i] = castArgs ? cast(context, parameterType(i), value, node.args[i]?.at ?? at, `argument ${i + 1} of ${name}`) : value;
+        if (context.error) return zero;
+      }
+      const result = found.call(values);
+      if (result.error !== undefined) fail(context, result.error.kind, `${name}: ${result.error.message}`, at);
+      return result.value;
+    },
+    type: found.returns,
+  };
+}
+
