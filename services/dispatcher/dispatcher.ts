@@ -3,6 +3,7 @@
  * delivery options merged here, once) and starts and stops them together.
  */
 import type { RuntimeConfig, TriggerConfig } from '../manifests/runtime-config.ts';
+import { CesqlErrorLog } from './cesql-error-log.ts';
 import { mergeDelivery } from './delivery/delivery-options.ts';
 import { SwitchyardError } from '../errors.ts';
 import { type DestinationOptions, resolveDestination } from './destinations.ts';
@@ -13,12 +14,12 @@ export interface DispatcherParts extends TriggerDispatcherParts {
   readonly destinations: DestinationOptions;
 }
 
-export function planTrigger(config: RuntimeConfig, trigger: TriggerConfig, destinations: DestinationOptions): TriggerPlan {
+export function planTrigger(config: RuntimeConfig, trigger: TriggerConfig, destinations: DestinationOptions, cesqlErrors?: CesqlErrorLog): TriggerPlan {
   const broker = config.brokers.get(trigger.broker);
   const delivery = mergeDelivery(broker?.delivery, trigger.spec.delivery);
   return {
     trigger,
-    filter: compileTriggerFilter(trigger.spec),
+    filter: compileTriggerFilter(trigger.spec, cesqlErrors?.forTrigger(trigger.key)),
     delivery,
     subscriber: resolveDestination(trigger.spec.subscriber, trigger.namespace, destinations),
     deadLetterSink: delivery.deadLetterSink === undefined ? undefined : resolveDestination(delivery.deadLetterSink, trigger.namespace, destinations),
@@ -28,17 +29,20 @@ export function planTrigger(config: RuntimeConfig, trigger: TriggerConfig, desti
 export class Dispatcher {
   readonly #plans: TriggerPlan[] = [];
   readonly #dispatchers = new Map<string, TriggerDispatcher>();
+  /** CESQL evaluation errors, counted per trigger. */
+  readonly cesqlErrors: CesqlErrorLog;
 
   /** Plans every trigger; a destination that cannot be resolved is a configuration error, raised here, before anything runs. */
   constructor(
     config: RuntimeConfig,
     private readonly parts: DispatcherParts,
   ) {
+    this.cesqlErrors = new CesqlErrorLog(parts.logger);
     const problems: string[] = [];
     for (const trigger of config.triggers) {
       if (!config.brokers.has(trigger.broker)) continue;
       try {
-        this.#plans.push(planTrigger(config, trigger, parts.destinations));
+        this.#plans.push(planTrigger(config, trigger, parts.destinations, this.cesqlErrors));
       } catch (error) {
         problems.push(`${trigger.source.file}:${trigger.source.line}:${trigger.source.column} Trigger/${trigger.name} spec: ${(error as Error).message}`);
       }

@@ -10,9 +10,11 @@ import type { BrokerManifest } from '../../schemas/broker.schema.ts';
 import type { FunctionManifest } from '../../schemas/function.schema.ts';
 import { plannedKinds, resourceKinds, supportedKindsText } from '../../schemas/resources.ts';
 import { type FilterElement, type TriggerManifest } from '../../schemas/trigger.schema.ts';
+import { compileCesql } from '../cesql/cesql.ts';
+import { functionNames } from '../cesql/functions.ts';
 import type { ConfigProblem } from './config-problem.ts';
 import { expandManifestPaths } from './manifest-files.ts';
-import { locate } from './yaml-locate.ts';
+import { locate, locateInScalar } from './yaml-locate.ts';
 import { formatPath, issueProblems } from './zod-issue-message.ts';
 
 export interface ManifestSource {
@@ -69,13 +71,30 @@ function emptyValuePaths(element: FilterElement, path: ReadonlyArray<string | nu
   return found;
 }
 
-function cesqlPaths(element: FilterElement, path: ReadonlyArray<string | number>): Array<ReadonlyArray<string | number>> {
-  const found: Array<ReadonlyArray<string | number>> = [];
-  if (element.cesql) found.push([...path, 'cesql']);
-  element.all?.forEach((child, i) => found.push(...cesqlPaths(child, [...path, 'all', i])));
-  element.any?.forEach((child, i) => found.push(...cesqlPaths(child, [...path, 'any', i])));
-  if (element.not) found.push(...cesqlPaths(element.not, [...path, 'not']));
+/** Every `cesql` element in a filter element, with its path. */
+function cesqlElements(element: FilterElement, path: ReadonlyArray<string | number>): Array<{ path: ReadonlyArray<string | number>; expression: string }> {
+  const found: Array<{ path: ReadonlyArray<string | number>; expression: string }> = [];
+  if (element.cesql !== undefined && element.cesql !== '') found.push({ path: [...path, 'cesql'], expression: element.cesql });
+  element.all?.forEach((child, i) => found.push(...cesqlElements(child, [...path, 'all', i])));
+  element.any?.forEach((child, i) => found.push(...cesqlElements(child, [...path, 'any', i])));
+  if (element.not) found.push(...cesqlElements(element.not, [...path, 'not']));
   return found;
+}
+
+/** Knative parses CESQL at admission: a syntax error, or a call to a function that does not exist, refuses the Trigger. */
+function cesqlProblems(ctx: DocumentContext, trigger: TriggerManifest): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const { path, expression } of (trigger.spec.filters ?? []).flatMap((element, i) => cesqlElements(element, ['spec', 'filters', i]))) {
+    const outcome = compileCesql(expression);
+    const errors = outcome.ok ? outcome.expression.problems : [outcome.error];
+    for (const error of errors) {
+      const { line, column } = locateInScalar(ctx.doc, ctx.lines, path, error.at);
+      const where = `at character ${error.at + 1} of ${JSON.stringify(expression)}`;
+      const expected = error.kind === 'parse' ? 'expected a CloudEvents SQL 1.0 expression' : `expected one of the built-in functions: ${functionNames().join(', ')}`;
+      problems.push({ file: ctx.file, line, column, resource: ctx.resource, field: formatPath(path), message: `${error.kind} error ${where}: ${error.message} (${expected})` });
+    }
+  }
+  return problems;
 }
 
 export function loadManifests(paths: readonly string[]): LoadedManifests {
@@ -160,10 +179,8 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
         }
       } else {
         const trigger = parsed.data as TriggerManifest;
-        const cesql = (trigger.spec.filters ?? []).flatMap((element, i) => cesqlPaths(element, ['spec', 'filters', i]));
-        for (const path of cesql) {
-          problems.push(problemAt(here, path, 'cesql filters are not supported yet: CloudEvents SQL arrives in a later Switchyard release (expected exact, prefix, suffix, all, any or not)'));
-        }
+        const cesql = cesqlProblems(here, trigger);
+        problems.push(...cesql);
         if (cesql.length === 0) triggers.push({ manifest: trigger, namespace, name, source });
         for (const path of (trigger.spec.filters ?? []).flatMap((element, i) => emptyValuePaths(element, ['spec', 'filters', i]))) {
           warnings.push(problemAt(here, path, 'is "", so Knative skips this filter and it matches every event (expected a non-empty value, or remove the element)'));

@@ -40,3 +40,22 @@ export function locate(doc: Document, lines: LineCounter, path: ReadonlyArray<st
   const { line, col } = lines.linePos(offset);
   return { line, column: col };
 }
+
+/**
+ * The position of character `offset` of the string at `path`, for pointing into a value (a CESQL
+ * expression). Exact for a plain or quoted scalar written on one line without escapes before the
+ * offset; for other scalars (block scalars, multi-line), the position of the value itself.
+ */
+export function locateInScalar(doc: Document, lines: LineCounter, path: ReadonlyArray<string | number>, offset: number): Position {
+  const node = doc.getIn(path, true);
+  if (isScalar(node) && node.range && typeof node.source === 'string') {
+    const [from, to] = node.range;
+    const quoted = node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE';
+    const oneLine = lines.linePos(from).line === lines.linePos(Math.max(from, to - 1)).line;
+    if ((node.type === 'PLAIN' || quoted) && oneLine) {
+      const { line, col } = lines.linePos(from + (quoted ? 1 : 0) + offset);
+      return { line, column: col };
+    }
+  }
+  return locate(doc, lines, path);
+}

@@ -1,4 +1,5 @@
 /** Dispatch end to end: a real platform, real HTTP sinks, the embedded store. */
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -222,5 +223,29 @@ describe('persistence', () => {
     expect((s.received[1]?.at ?? 0) - (s.received[0]?.at ?? 0)).toBeGreaterThanOrEqual(450);
     await waitFor(async () => (await second.deliveryStore.nextRetryDue('default/t')) === undefined, 'the retry to complete');
     expect(await second.deliveryStore.listDeadLetters({})).toEqual([]);
+  });
+});
+
+describe('CESQL filters', () => {
+  it('deliver what the expression accepts; an evaluation error means no match, counted and logged with the trigger', async () => {
+    const s = await sink();
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    const manifests =
+      broker() +
+      trigger('orders', `${s.url}/orders`, `  filters:\n    - cesql: "type LIKE 'com.example.order.%' AND source LIKE '%/shop%' AND EXISTS customerid"`) +
+      trigger('amounts', `${s.url}/amounts`, `  filters:\n    - cesql: "amount > 100"`);
+    const p = await startTestPlatform(manifests, { logger });
+    cleanups.push(() => p.stop());
+    expect(await publish(p, 'c-1', 'com.example.order.created', { 'ce-source': '/shop/eu', 'ce-customerid': 'c42', 'ce-amount': '250' })).toBe(202);
+    expect(await publish(p, 'c-2', 'com.example.order.created', { 'ce-source': '/shop/eu' })).toBe(202);
+    expect(await publish(p, 'c-3', 'com.example.user.created', { 'ce-source': '/shop/eu', 'ce-customerid': 'c42', 'ce-amount': 'lots' })).toBe(202);
+    await waitFor(() => s.received.length >= 2 && p.dispatcher.cesqlErrors.counts()['default/amounts'] === 2, 'deliveries and evaluation errors');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(s.received.map((r) => `${r.url} ${String(r.headers['ce-id'])}`).sort()).toEqual(['/amounts c-1', '/orders c-1']);
+    // c-2 has no amount (missingAttribute), c-3's amount is no integer (cast).
+    expect(p.dispatcher.cesqlErrors.counts()).toEqual({ 'default/amounts': 2 });
+    const logged = lines.map((line) => JSON.parse(line) as { trigger?: string; errorKind?: string; msg: string }).filter((l) => l.trigger === 'default/amounts');
+    expect(logged[0]).toMatchObject({ errorKind: 'missingAttribute', msg: expect.stringMatching(/CESQL filter failed to evaluate/) });
   });
 });

@@ -5,6 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { TriggerManifest } from '../../schemas/trigger.schema.ts';
+import { compileTriggerFilter } from '../../services/dispatcher/filters/compile-trigger-filter.ts';
 import { loadManifests } from '../../services/manifests/load-manifests.ts';
 
 const COMPAT = fileURLToPath(new URL('../../../shared/compat/knative/', import.meta.url));
@@ -19,18 +21,12 @@ const REFUSED_BY_KNATIVE: Record<string, RegExp> = {
   'trigger-filters-override-legacy-filter.yaml': /spec\.filters: is a map \(expected a list\)/,
 };
 
-/**
- * Valid for Knative, but CloudEvents SQL is its own piece of work (the CESQL issue); until it
- * lands the expression is refused with a message saying so rather than silently ignored.
- */
-const WAITING_FOR_CESQL = new Set(['trigger-filters-cesql.yaml']);
-
 describe('Knative manifests from the documentation', () => {
   it('finds the Broker and Trigger manifests', () => {
     expect(brokerAndTrigger.length).toBeGreaterThanOrEqual(16);
   });
 
-  it.each(brokerAndTrigger.filter((f) => !(f in REFUSED_BY_KNATIVE) && !WAITING_FOR_CESQL.has(f)))('%s loads unchanged', (file) => {
+  it.each(brokerAndTrigger.filter((f) => !(f in REFUSED_BY_KNATIVE)))('%s loads unchanged', (file) => {
     const result = loadManifests([`${COMPAT}${file}`]);
     expect(result.problems).toEqual([]);
     expect(result.brokers.length + result.triggers.length).toBe(1);
@@ -42,9 +38,13 @@ describe('Knative manifests from the documentation', () => {
     expect(`${result.problems[0]?.field}: ${result.problems[0]?.message}`).toMatch(reason);
   });
 
-  it.each([...WAITING_FOR_CESQL])('%s is refused until CESQL lands, with a message that says so', (file) => {
-    const result = loadManifests([`${COMPAT}${file}`]);
-    expect(result.problems.map((p) => p.message)).toEqual([expect.stringMatching(/cesql filters are not supported yet/)]);
+  it('the CESQL trigger filters as Knative documents it', () => {
+    const result = loadManifests([`${COMPAT}trigger-filters-cesql.yaml`]);
+    const filter = compileTriggerFilter(result.triggers[0]?.manifest.spec as TriggerManifest['spec']);
+    const event = (source: string, type: string) => ({ attributes: { specversion: '1.0', id: '1', source, type } });
+    expect(filter.match(event('/ecommerce/shop', 'order.updated'))).toBe('pass');
+    expect(filter.match(event('/ecommerce/shop', 'order.shipped'))).toBe('fail');
+    expect(filter.match(event('/billing', 'order.created'))).toBe('fail');
   });
 
   it('the broker manifest keeps its delivery and the ref+relative-uri dead-letter sink', () => {

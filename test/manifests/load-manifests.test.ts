@@ -206,4 +206,41 @@ describe('warnings', () => {
       dir2.remove();
     }
   });
+
+  it('points a CESQL syntax error at its line and column inside the expression, and refuses unknown functions', () => {
+    const { file, result } = load(`apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: { name: orders }
+spec:
+  broker: default
+  filters:
+    - cesql: "type = 'order' AND source LIKE"
+    - any:
+        - cesql: 'NOPE(id) OR EXISTS subject'
+        - cesql: |
+            type = 'multi
+  subscriber: { uri: http://sink.example }
+`);
+    expect(result.triggers).toEqual([]);
+    expect(result.problems.map((p) => `${p.line}:${p.column} ${p.field}: ${p.message}`)).toEqual([
+      `7:45 spec.filters[0].cesql: parse error at character 31 of "type = 'order' AND source LIKE": LIKE needs a string literal as its pattern (§3.4.3), found the end of the expression (expected a CloudEvents SQL 1.0 expression)`,
+      `9:19 spec.filters[1].any[0].cesql: missingFunction error at character 1 of "NOPE(id) OR EXISTS subject": there is no function NOPE taking 1 argument (expected one of the built-in functions: LENGTH, CONCAT, CONCAT_WS, LOWER, UPPER, TRIM, LEFT, RIGHT, SUBSTRING, ABS, INT, BOOL, STRING, IS_INT, IS_BOOL)`,
+      `10:18 spec.filters[1].any[1].cesql: parse error at character 8 of "type = 'multi\\n": the string starting here is not closed (expected a closing ') (expected a CloudEvents SQL 1.0 expression)`,
+    ]);
+    expect(result.problems[0]?.file).toBe(file);
+  });
+
+  it('accepts a valid CESQL filter', () => {
+    const { result } = load(`apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: { name: orders }
+spec:
+  broker: default
+  filters:
+    - cesql: "type IN ('order.created', 'order.updated') AND NOT (source LIKE '%test%')"
+  subscriber: { uri: http://sink.example }
+`);
+    expect(result.problems).toEqual([]);
+    expect(result.triggers).toHaveLength(1);
+  });
 });

@@ -10,6 +10,7 @@ import type { FilterElement, TriggerManifest } from '../../../schemas/trigger.sc
 import { AllFilter } from './all-filter.ts';
 import { AnyFilter } from './any-filter.ts';
 import { AttributesFilter } from './attributes-filter.ts';
+import { type CesqlErrorObserver, CesqlFilter } from './cesql-filter.ts';
 import { ExactFilter } from './exact-filter.ts';
 import type { Filter } from './filter.ts';
 import { NoFilter } from './no-filter.ts';
@@ -25,24 +26,25 @@ function single(map: Record<string, string>, path: string, make: AttributeFilter
   return new make(path, entry[0], entry[1]);
 }
 
-export function compileFilterElement(element: FilterElement, path: string): Filter {
+export function compileFilterElement(element: FilterElement, path: string, onCesqlError?: CesqlErrorObserver): Filter {
   if (element.exact && Object.keys(element.exact).length > 0) return single(element.exact, `${path}.exact`, ExactFilter);
   if (element.prefix && Object.keys(element.prefix).length > 0) return single(element.prefix, `${path}.prefix`, PrefixFilter);
   if (element.suffix && Object.keys(element.suffix).length > 0) return single(element.suffix, `${path}.suffix`, SuffixFilter);
   if (element.all && element.all.length > 0) {
-    return new AllFilter(`${path}.all`, element.all.map((child, i) => compileFilterElement(child, `${path}.all[${i}]`)));
+    return new AllFilter(`${path}.all`, element.all.map((child, i) => compileFilterElement(child, `${path}.all[${i}]`, onCesqlError)));
   }
   if (element.any && element.any.length > 0) {
-    return new AnyFilter(`${path}.any`, element.any.map((child, i) => compileFilterElement(child, `${path}.any[${i}]`)));
+    return new AnyFilter(`${path}.any`, element.any.map((child, i) => compileFilterElement(child, `${path}.any[${i}]`, onCesqlError)));
   }
-  if (element.not) return new NotFilter(`${path}.not`, compileFilterElement(element.not, `${path}.not`));
-  if (element.cesql) throw new Error(`${path}.cesql: CloudEvents SQL is not supported yet`);
+  if (element.not) return new NotFilter(`${path}.not`, compileFilterElement(element.not, `${path}.not`, onCesqlError));
+  if (element.cesql) return new CesqlFilter(`${path}.cesql`, element.cesql, onCesqlError);
   return new NoFilter(path);
 }
 
-export function compileTriggerFilter(spec: TriggerManifest['spec']): Filter {
+/** `onCesqlError` hears about CESQL expressions that fail at run time (each such event fails the filter). */
+export function compileTriggerFilter(spec: TriggerManifest['spec'], onCesqlError?: CesqlErrorObserver): Filter {
   if (spec.filters && spec.filters.length > 0) {
-    return new AllFilter('spec.filters', spec.filters.map((element, i) => compileFilterElement(element, `spec.filters[${i}]`)));
+    return new AllFilter('spec.filters', spec.filters.map((element, i) => compileFilterElement(element, `spec.filters[${i}]`, onCesqlError)));
   }
   return new AttributesFilter('spec.filter.attributes', spec.filter?.attributes ?? {});
 }
