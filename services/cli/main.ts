@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { SwitchyardError } from '../errors.ts';
 import { type Command, consoleOutput } from './command.ts';
+import { cesqlCommand } from './commands/cesql.ts';
 import { dlqCommand } from './commands/dlq.ts';
 import { eventsCommand } from './commands/events.ts';
 import { explainCommand } from './commands/explain.ts';
@@ -9,7 +10,7 @@ import { runCommand } from './commands/run.ts';
 import { sendCommand } from './commands/send.ts';
 import { validateCommand } from './commands/validate.ts';
 
-const commands: readonly Command[] = [runCommand, validateCommand, sendCommand, eventsCommand, dlqCommand, explainCommand];
+const commands: readonly Command[] = [runCommand, validateCommand, sendCommand, eventsCommand, dlqCommand, explainCommand, cesqlCommand];
 
 const overview = `Usage: switchyard COMMAND [options]
 

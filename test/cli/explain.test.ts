@@ -26,13 +26,22 @@ spec:
 ---
 apiVersion: eventing.knative.dev/v1
 kind: Trigger
+metadata: { name: big }
+spec:
+  broker: default
+  filters:
+    - cesql: "INT(amount) > 100 AND region = 'eu'"
+  subscriber: { uri: http://localhost:9002 }
+---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
 metadata: { name: everything }
 spec:
   broker: default
   subscriber: { uri: http://localhost:9001 }
 `,
 );
-const order = { specversion: '1.0', id: 'o-1', source: '/shop', type: 'com.example.order.created', region: 'eu' };
+const order = { specversion: '1.0', id: 'o-1', source: '/shop', type: 'com.example.order.created', region: 'eu', amount: '80' };
 const refund = { specversion: '1.0', id: 'r-1', source: '/shop', type: 'com.example.refund', region: 'eu' };
 
 describe('switchyard explain', () => {
@@ -44,6 +53,7 @@ describe('switchyard explain', () => {
     expect(result.stdout.trim().split('\n')).toEqual([
       'event r-1 (com.example.refund)',
       '  default/orders      no match: spec.filters[0].prefix: type is "com.example.refund" (expected to start with "com.example.order.")',
+      '  default/big         no match: spec.filters[0].cesql: "INT(amount) > 100 AND region = \'eu\'" failed with a missingAttribute error: the event has no attribute amount (at character 5; the value was false)',
       '  default/everything  matches: no filter: every event matches',
     ]);
   });
@@ -55,6 +65,7 @@ describe('switchyard explain', () => {
     const [first, second] = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(first).toEqual([
       { trigger: 'default/orders', broker: 'default/default', matched: true, reason: 'every filter element matches' },
+      { trigger: 'default/big', broker: 'default/default', matched: false, reason: `spec.filters[0].cesql: "INT(amount) > 100 AND region = 'eu'" evaluated to false (expected true)` },
       { trigger: 'default/everything', broker: 'default/default', matched: true, reason: 'no filter: every event matches' },
     ]);
     expect(second[0]).toEqual({
