@@ -31,6 +31,8 @@ export interface CompiledCesql {
   readonly problems: readonly CesqlError[];
 }
 
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
 export type CompileOutcome = { readonly ok: true; readonly expression: CompiledCesql } | { readonly ok: false; readonly error: CesqlError };
 
 export function compileCesql(text: string): CompileOutcome {
@@ -42,6 +44,7 @@ export function compileCesql(text: string): CompileOutcome {
     throw error;
   }
   const { evaluate } = compileNode(tree);
+  const reused: EvaluationContext = { attributes: EMPTY, error: undefined };
   const problems = missingFunctions(tree);
   return {
     ok: true,
@@ -54,8 +57,13 @@ export function compileCesql(text: string): CompileOutcome {
         return { value, error: context.error };
       },
       matches(attributes) {
-        const context: EvaluationContext = { attributes, error: undefined };
-        return evaluate(context) === true && context.error === undefined;
+        // One context reused: evaluation is synchronous and never re-enters, and a filter runs
+        // this for every event.
+        reused.attributes = attributes;
+        reused.error = undefined;
+        const matched = evaluate(reused) === true && reused.error === undefined;
+        reused.attributes = EMPTY;
+        return matched;
       },
     },
   };

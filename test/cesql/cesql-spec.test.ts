@@ -142,6 +142,10 @@ describe('§3.4.2 binary operators: logic and short-circuit evaluation', () => {
     { rule: 'AND does not read a missing attribute on the right when the left is false', expression: 'false AND missing', value: false },
     { rule: 'operands are cast to Boolean', expression: "'true' AND 1", value: true },
     { rule: 'a String that is no boolean is a cast error', expression: "TRUE AND 'x'", value: false, error: 'cast' },
+    { rule: 'a chain of ANDs stops at the first false, before a later error', expression: "EXISTS id AND FALSE AND (1 / 0 = 0)", value: false },
+    { rule: 'a chain of ANDs reports an error met before any false', expression: "EXISTS id AND missing = 'x' AND FALSE", value: false, error: 'missingAttribute' },
+    { rule: 'a chain of ORs stops at the first true', expression: "EXISTS nothing OR type = 'com.example.test' OR missing = 1", value: true },
+    { rule: 'a chain of ORs with no true operand is false', expression: "EXISTS nothing OR FALSE OR id = 'other'", value: false },
   ]);
 });
 
@@ -171,6 +175,7 @@ describe('§3.4.3 LIKE', () => {
     { rule: 'an Integer left operand is cast to String', expression: "234 LIKE '23_'", value: true },
     { rule: 'an Integer left operand is cast to String (no match)', expression: "2344 LIKE '23_'", value: false },
     { rule: 'a Boolean left operand is cast to String', expression: "TRUE LIKE 'tr%'", value: true },
+    { rule: 'an integer attribute is cast to String', expression: "myint LIKE '1_'", value: true, event: { myint: 10 } },
     { rule: 'a missing attribute is false with missingAttribute', expression: "myext LIKE 'custom%'", value: false, error: 'missingAttribute' },
     { rule: 'the pattern must be a string literal (parse error otherwise)', expression: 'type LIKE source', value: false, error: 'parse' },
   ]);
