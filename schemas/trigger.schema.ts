@@ -59,7 +59,7 @@ export const filterElementSchema: z.ZodType<FilterElement> = z
     get not() {
       return filterElementSchema.optional();
     },
-    cesql: z.string().optional(),
+    cesql: z.string().describe("A CloudEvents SQL 1.0 expression; the event matches when it yields true without an error, e.g. \"type LIKE 'com.example.%' AND EXISTS subject\"").optional(),
   })
   .superRefine((element, ctx) => {
     const dialects = dialectsOf(element);
