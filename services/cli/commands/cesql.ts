@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { type CesqlResult, type CompiledCesql, compileCesql } from '../../cesql/cesql.ts';
 import { SwitchyardError } from '../../errors.ts';
 import { type Command, consoleOutput } from '../command.ts';
 import { stringOption } from '../option-values.ts';
+import { readInput } from '../read-input.ts';
 
 interface ResultJson {
   readonly value: unknown;
@@ -39,17 +39,9 @@ class Evaluator {
   }
 }
 
-function readSource(source: string): string {
-  try {
-    return readFileSync(source === '-' ? 0 : source, 'utf8');
-  } catch (error) {
-    throw new SwitchyardError('SWY_USAGE', `--event ${source} cannot be read: ${(error as Error).message}`);
-  }
-}
-
 /** One JSON object, or JSON lines. */
 function readEvents(source: string): Array<Record<string, unknown>> {
-  const text = readSource(source).trim();
+  const text = readInput(source, 'event').trim();
   const name = source === '-' ? 'stdin' : source;
   try {
     return [attributesOf(JSON.parse(text), name)];
@@ -118,7 +110,7 @@ Examples:
     const results: ResultJson[] = [];
     if (values['batch'] === true) {
       if (positionals.length > 0 || values['event'] !== undefined) throw new SwitchyardError('SWY_USAGE', '--batch reads expressions and events from standard input (expected no EXPRESSION and no --event)');
-      const lines = readSource('-').split('\n');
+      const lines = readInput('-', 'batch').split('\n');
       lines.forEach((raw, i) => {
         if (raw.trim() !== '') results.push(batchLine(evaluator, raw, i + 1));
       });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
 import { eventFromJson } from '../../cloudevents/json-format.ts';
 import { Explainer } from '../../dispatcher/explain.ts';
@@ -8,14 +7,7 @@ import { loadManifests } from '../../manifests/load-manifests.ts';
 import { compileConfig } from '../../manifests/runtime-config.ts';
 import { type Command, consoleOutput } from '../command.ts';
 import { outputOption, required, stringList, stringOption } from '../option-values.ts';
-
-function readInput(source: string): string {
-  try {
-    return readFileSync(source === '-' ? 0 : source, 'utf8');
-  } catch (error) {
-    throw new SwitchyardError('SWY_USAGE', `--event ${source} cannot be read: ${(error as Error).message}`);
-  }
-}
+import { readInput } from '../read-input.ts';
 
 /** One JSON event, a JSON array of events, or JSON lines; each in the JSON event format. */
 export function parseEvents(text: string, source: string): CloudEvent[] {
@@ -75,7 +67,7 @@ Example:
       throw new SwitchyardError('SWY_CONFIG_INVALID', `${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} in the manifests`);
     }
     const explainer = new Explainer(compileConfig(loaded).triggers);
-    const events = parseEvents(readInput(source), source === '-' ? 'stdin' : source);
+    const events = parseEvents(readInput(source, 'event'), source === '-' ? 'stdin' : source);
     for (const event of events) {
       const explanations = explainer.explain(event);
       if (output === 'json') {
