@@ -12,7 +12,6 @@
 import type { CesqlNode } from './ast.ts';
 import type { CesqlError, CesqlValue } from './cesql-value.ts';
 import { compileNode, type EvaluationContext } from './compile.ts';
-import { findFunction } from './functions.ts';
 import { CesqlSyntaxError, parseCesql } from './parser.ts';
 
 export type { CesqlError, CesqlErrorKind, CesqlValue } from './cesql-value.ts';
@@ -43,9 +42,9 @@ export function compileCesql(text: string): CompileOutcome {
     if (error instanceof CesqlSyntaxError) return { ok: false, error: { kind: 'parse', message: error.message, at: error.at } };
     throw error;
   }
-  const { evaluate } = compileNode(tree);
+  const problems: CesqlError[] = [];
+  const { evaluate } = compileNode(tree, problems);
   const reused: EvaluationContext = { attributes: EMPTY, error: undefined };
-  const problems = missingFunctions(tree);
   return {
     ok: true,
     expression: {
@@ -74,24 +73,4 @@ export function evaluateCesql(text: string, attributes: Readonly<Record<string, 
   const compiled = compileCesql(text);
   if (!compiled.ok) return { value: false, error: compiled.error };
   return compiled.expression.evaluate(attributes);
-}
-
-function missingFunctions(node: CesqlNode): CesqlError[] {
-  switch (node.kind) {
-    case 'call': {
-      const inner = node.args.flatMap(missingFunctions);
-      if (findFunction(node.name, node.args.length) !== undefined) return inner;
-      return [{ kind: 'missingFunction', message: `there is no function ${node.name} taking ${node.args.length} argument${node.args.length === 1 ? '' : 's'}`, at: node.at }, ...inner];
-    }
-    case 'not':
-    case 'negate':
-    case 'like':
-      return missingFunctions(node.operand);
-    case 'in':
-      return [...missingFunctions(node.operand), ...node.set.flatMap(missingFunctions)];
-    case 'binary':
-      return [...missingFunctions(node.left), ...missingFunctions(node.right)];
-    default:
-      return [];
-  }
 }

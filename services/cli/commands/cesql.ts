@@ -2,7 +2,7 @@ import { type CesqlResult, type CompiledCesql, compileCesql } from '../../cesql/
 import { SwitchyardError } from '../../errors.ts';
 import { type Command, consoleOutput } from '../command.ts';
 import { stringOption } from '../option-values.ts';
-import { readInput } from '../read-input.ts';
+import { jsonValues, readInput } from '../read-input.ts';
 
 interface ResultJson {
   readonly value: unknown;
@@ -39,28 +39,9 @@ class Evaluator {
   }
 }
 
-/** One JSON object, or JSON lines. */
+/** One event, a JSON array of events, or JSON lines. */
 function readEvents(source: string): Array<Record<string, unknown>> {
-  const text = readInput(source, 'event').trim();
-  const name = source === '-' ? 'stdin' : source;
-  try {
-    return [attributesOf(JSON.parse(text), name)];
-  } catch (error) {
-    if (error instanceof SwitchyardError) throw error;
-  }
-  return text
-    .split('\n')
-    .map((line, i) => ({ line: line.trim(), number: i + 1 }))
-    .filter(({ line }) => line !== '')
-    .map(({ line, number }) => {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (error) {
-        throw new SwitchyardError('SWY_USAGE', `${name}:${number} is not JSON: ${(error as Error).message} (expected one event per line in the JSON event format)`);
-      }
-      return attributesOf(value, `${name}:${number}`);
-    });
+  return jsonValues(readInput(source, 'event'), source === '-' ? 'stdin' : source).map(({ value, where }) => attributesOf(value, where));
 }
 
 function batchLine(evaluator: Evaluator, line: string, number: number): ResultJson {
@@ -91,8 +72,9 @@ Error kinds: parse, math, cast, missingAttribute, missingFunction, functionEvalu
 generic, for a batch line that is not a request). An expression that fails still has a value.
 
 Options:
-      --event FILE|-   the event: a JSON object in the JSON event format (data is ignored), or JSON
-                       lines, one result per event; without it, an event with no attributes
+      --event FILE|-   the event: a JSON object in the JSON event format (data is ignored), a JSON
+                       array or JSON lines of them, one result per event; without it, an event
+                       with no attributes
       --batch          read JSON lines {"expression": "…", "event": {…}} on standard input and print
                        one result per line, in order
   -h, --help           show this help

@@ -7,29 +7,11 @@ import { loadManifests } from '../../manifests/load-manifests.ts';
 import { compileConfig } from '../../manifests/runtime-config.ts';
 import { type Command, consoleOutput } from '../command.ts';
 import { outputOption, required, stringList, stringOption } from '../option-values.ts';
-import { readInput } from '../read-input.ts';
+import { jsonValues, readInput } from '../read-input.ts';
 
 /** One JSON event, a JSON array of events, or JSON lines; each in the JSON event format. */
 export function parseEvents(text: string, source: string): CloudEvent[] {
-  const trimmed = text.trim();
-  let values: Array<{ value: unknown; where: string }>;
-  try {
-    const whole: unknown = JSON.parse(trimmed);
-    values = Array.isArray(whole) ? whole.map((value, i) => ({ value, where: `${source} [${i}]` })) : [{ value: whole, where: source }];
-  } catch {
-    values = trimmed
-      .split('\n')
-      .map((line, i) => ({ line: line.trim(), number: i + 1 }))
-      .filter(({ line }) => line !== '')
-      .map(({ line, number }) => {
-        try {
-          return { value: JSON.parse(line) as unknown, where: `${source}:${number}` };
-        } catch (error) {
-          throw new SwitchyardError('SWY_USAGE', `${source}:${number} is not JSON: ${(error as Error).message} (expected one event per line in the JSON event format)`);
-        }
-      });
-  }
-  return values.map(({ value, where }) => {
+  return jsonValues(text, source).map(({ value, where }) => {
     const outcome = eventFromJson(value);
     if (!outcome.ok) throw new SwitchyardError('SWY_USAGE', `${where} is not a valid CloudEvent: ${outcome.violations.map((v) => v.rule).join('; ')}`);
     return outcome.event;
