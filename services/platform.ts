@@ -53,6 +53,10 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination(2));
   const location = parseStoreUrl(options.store);
   const { log, deliveryStore } = await openStores(location, { maxPendingEvents: options.maxPendingEvents });
+  const closeStores = async () => {
+    await deliveryStore.close();
+    await log.close();
+  };
   const brokers = new Set(config.brokers.keys());
   await log.registerBrokers([...brokers]);
   let url = '';
@@ -82,14 +86,14 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
     });
     await functions.start();
   } catch (error) {
-    await log.close();
+    await closeStores();
     throw error;
   }
   try {
     await http.listen({ host: options.host, port: options.port });
   } catch (error) {
     await functions.close();
-    await log.close();
+    await closeStores();
     throw new SwitchyardError('SWY_LISTEN_FAILED', `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, undefined, { cause: error });
   }
   const address = http.server.address();
@@ -114,7 +118,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
         await dispatcher.stop();
         await functions.close();
         await sender.close();
-        await log.close();
+        await closeStores();
       })();
       return closing;
     },

@@ -6,15 +6,19 @@
  * delivered): schedule a retry, then acknowledge the log entry; write the dead letter, then
  * acknowledge. A crash in between delivers the event again (at-least-once), never loses it.
  *
- * | operation         | embedded (SQLite)                         | Redis engine                                  |
- * |-------------------|-------------------------------------------|-----------------------------------------------|
- * | scheduleRetry     | INSERT into retries (due_at indexed)      | BullMQ delayed job (custom backoff strategy)  |
- * | dueRetries        | SELECT … WHERE trigger = ? AND due_at ≤ ? | the BullMQ worker receives the job when due   |
- * | rescheduleRetry   | UPDATE due_at, attempts                   | job moved to delayed (job.moveToDelayed)      |
- * | completeRetry     | DELETE                                    | job completed                                 |
- * | deadLetter        | INSERT dead_letters [+ DELETE the retry]  | HSET entry + ZADD index (one Lua script)      |
- * | list/get/delete   | SELECT / DELETE on dead_letters           | ZRANGEBYSCORE + HGET / DEL                    |
- * | redrive           | INSERT retry + DELETE dead letter, 1 txn  | add job + DEL entry (one Lua script)          |
+ * Retries are pushed: the engine hands each one to the trigger's handler when it comes due and
+ * applies the handler's answer. The handler never keeps a retry in memory past its attempt.
+ *
+ * | operation          | embedded (SQLite)                            | Redis engine                                           |
+ * |--------------------|----------------------------------------------|--------------------------------------------------------|
+ * | scheduleRetry      | INSERT into retries (due_at indexed)         | BullMQ delayed job (delay = due time − now)            |
+ * | consumeRetries     | poll SELECT … WHERE trigger = ? AND due_at ≤ ?| the process's BullMQ worker receives the job when due |
+ * |   answer `done`    | DELETE the retry                             | the job completes (or fails: UnrecoverableError)       |
+ * |   answer `again`   | UPDATE due_at, attempts                      | job data updated, then delayed by the custom backoff   |
+ * | deadLetter         | INSERT dead_letters [+ DELETE the retry]     | INCR id, then MULTI: SET entry + ZADD index            |
+ * | list/get/delete    | SELECT / DELETE on dead_letters              | ZRANGE + MGET / MULTI: DEL + ZREM                      |
+ * | redrive            | INSERT retry + DELETE dead letter, 1 txn     | add the job, then delete the entry (a crash between    |
+ * |                    |                                              | leaves both: a second delivery, never a loss)          |
  */
 import type { CloudEvent } from '../cloudevents/cloud-event.ts';
 import type { BrokerKey } from '../broker/event-log.ts';
@@ -64,19 +68,40 @@ export interface DeadLetterQuery {
   readonly limit?: number | undefined;
 }
 
+/** What a retry handler answers; the engine applies it. */
+export type RetryAnswer =
+  /** Finished: delivered, or dead-lettered by the handler (`failed` then says why). */
+  | { readonly kind: 'done'; readonly failed?: string | undefined }
+  /** Try again at `dueAt`, with the attempts so far. */
+  | { readonly kind: 'again'; readonly dueAt: number; readonly attempts: readonly Attempt[] };
+
+export type RetryHandler = (retry: RetryEntry) => Promise<RetryAnswer>;
+
+export interface RetryConsumer {
+  /** Stops handing out retries and waits for the handlers under way. */
+  stop(): Promise<void>;
+}
+
 export interface DeliveryStore {
   scheduleRetry(entry: Omit<RetryEntry, 'id'>): Promise<string>;
-  /** Retries of the trigger due by `now`, oldest due first, skipping the ids given (already in flight). */
-  dueRetries(trigger: string, now: number, limit: number, skip: ReadonlySet<string>): Promise<RetryEntry[]>;
-  /** When the trigger's next retry is due, if it has any. */
-  nextRetryDue(trigger: string): Promise<number | undefined>;
-  rescheduleRetry(id: string, dueAt: number, attempts: readonly Attempt[]): Promise<void>;
-  completeRetry(id: string): Promise<void>;
-  /** Stores the dead letter and, when `retryId` is given, removes that retry in the same transaction. */
+  /**
+   * Hands the trigger's retries to `handle` as they come due, oldest due first, at most
+   * `concurrency` at once, and applies each answer. A handler that throws has its retry tried
+   * again later with the same attempts (never dropped).
+   */
+  consumeRetries(trigger: string, concurrency: number, handle: RetryHandler): RetryConsumer;
+  /** Retries waiting for the trigger (all triggers when omitted), soonest due first: for inspection and tests. */
+  listRetries(trigger?: string): Promise<RetryEntry[]>;
+  /**
+   * Stores the dead letter. With `retryId` (the retry being handled), the embedded engine removes
+   * that retry in the same transaction; elsewhere the retry ends when its handler answers `done`.
+   */
   deadLetter(entry: Omit<DeadLetter, 'id'>, retryId?: string): Promise<string>;
   setDeadLetterSinkOutcome(id: string, outcome: DeadLetterSinkOutcome): Promise<void>;
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]>;
   deleteDeadLetters(ids: readonly string[]): Promise<number>;
-  /** Schedules the retry and removes the dead letter in one transaction; resolves with the retry's id. */
+  /** Schedules the retry and removes the dead letter; resolves with the retry's id. */
   redriveDeadLetter(id: string, retry: Omit<RetryEntry, 'id'>): Promise<string>;
+  /** Releases what the store holds beyond the event log (the Redis engine's BullMQ connections). */
+  close(): Promise<void>;
 }

@@ -11,7 +11,8 @@
  *        ├─ retryable and retries left ──▶ persist retry (due time), then ack
  *        └─ otherwise ──▶ dead letter (+ knativeerror* extensions), then ack; then the dead-letter sink
  *
- *   persisted retry, when due ──▶ attempt (as above; reschedule / complete / dead-letter the retry)
+ *   persisted retry, handed over by the store when due ──▶ attempt (as above); the answer (done, or
+ *   again at a due time) goes back to the store, which applies it
  *
  * An entry is acknowledged only after its outcome is durable, so a crash at any point delivers it
  * again rather than losing it. At most `maxInFlight` events are being delivered at once, which
@@ -27,7 +28,7 @@ import type { TriggerConfig } from '../manifests/runtime-config.ts';
 import { isRetryable, parseRetryAfter, waitBeforeRetryMs } from './delivery/backoff.ts';
 import type { DeliveryOptions } from './delivery/delivery-options.ts';
 import type { HttpSender, SendOutcome } from './delivery/http-sender.ts';
-import type { Attempt, DeliveryStore, RetryEntry } from './delivery-store.ts';
+import type { Attempt, DeliveryStore, RetryAnswer, RetryConsumer, RetryEntry } from './delivery-store.ts';
 import type { ResolvedDestination } from './destinations.ts';
 import type { Filter } from './filters/filter.ts';
 
@@ -53,8 +54,6 @@ type Verdict =
   | { readonly kind: 'retry'; readonly dueAt: number }
   | { readonly kind: 'dead'; readonly reason: string; readonly last: SendOutcome | undefined; readonly event?: CloudEvent };
 
-const RETRY_POLL_MAX_MS = 1000;
-
 export function cursorName(trigger: TriggerConfig): string {
   return `trigger/${trigger.key}`;
 }
@@ -64,14 +63,14 @@ export class TriggerDispatcher {
   readonly #parts: TriggerDispatcherParts;
   readonly #cursor: string;
   readonly #logger: Logger;
-  readonly #retriesInFlight = new Set<string>();
   #inFlight = 0;
   #running = false;
   /** Woken when a delivery finishes (capacity) or the dispatcher stops. */
   readonly #capacityWaiters = new Set<() => void>();
-  /** Woken when this dispatcher schedules a retry, or stops. */
-  readonly #retryWaiters = new Set<() => void>();
-  #loops: Promise<void>[] = [];
+  /** Woken when the dispatcher stops. */
+  readonly #stopWaiters = new Set<() => void>();
+  #readLoopDone: Promise<void> = Promise.resolve();
+  #retries: RetryConsumer | undefined;
   readonly #idle = new Set<() => void>();
 
   constructor(plan: TriggerPlan, parts: TriggerDispatcherParts) {
@@ -88,15 +87,16 @@ export class TriggerDispatcher {
   async start(): Promise<void> {
     await this.#parts.log.openCursor({ name: this.#cursor, broker: this.#plan.trigger.broker, onlyType: this.#plan.filter.requiredType });
     this.#running = true;
-    this.#loops = [this.#readLoop(), this.#retryLoop()];
+    this.#readLoopDone = this.#readLoop();
+    this.#retries = this.#parts.store.consumeRetries(this.#plan.trigger.key, this.#plan.trigger.maxInFlight, (retry) => this.#retry(retry));
   }
 
   /** Stops taking new work and waits for deliveries under way. */
   async stop(): Promise<void> {
     this.#running = false;
     this.#wake(this.#capacityWaiters);
-    this.#wake(this.#retryWaiters);
-    await Promise.all(this.#loops);
+    this.#wake(this.#stopWaiters);
+    await Promise.all([this.#readLoopDone, this.#retries?.stop()]);
     while (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.add(resolve));
   }
 
@@ -116,34 +116,18 @@ export class TriggerDispatcher {
         if (rejected.length > 0) this.#parts.log.ack(this.#cursor, rejected).catch((error: unknown) => this.#logger.warn({ err: error }, 'acknowledging filtered-out events failed'));
       } catch (error) {
         this.#logger.error({ err: error }, 'reading the log failed; trying again in 1 s');
-        await this.#sleep(1000, this.#retryWaiters);
+        await this.#sleep(1000, this.#stopWaiters);
       }
     }
   }
 
-  async #retryLoop(): Promise<void> {
-    while (this.#running) {
-      try {
-        await this.#capacity();
-        if (!this.#running) break;
-        const now = Date.now();
-        const room = this.#plan.trigger.maxInFlight - this.#inFlight;
-        const due = await this.#parts.store.dueRetries(this.#plan.trigger.key, now, room, this.#retriesInFlight);
-        for (const retry of due) {
-          this.#retriesInFlight.add(retry.id);
-          this.#track(this.#again(retry).finally(() => this.#retriesInFlight.delete(retry.id)));
-        }
-        if (due.length === 0) {
-          // The retries themselves are persisted; this timer only decides when to look again.
-          const next = await this.#parts.store.nextRetryDue(this.#plan.trigger.key);
-          const wait = next === undefined ? RETRY_POLL_MAX_MS : Math.min(RETRY_POLL_MAX_MS, Math.max(5, next - Date.now()));
-          await this.#sleep(wait, this.#retryWaiters);
-        }
-      } catch (error) {
-        this.#logger.error({ err: error }, 'reading due retries failed; trying again in 1 s');
-        await this.#sleep(1000, this.#retryWaiters);
-      }
-    }
+  /** A persisted retry has come due: it takes a delivery slot like an entry read from the log. */
+  async #retry(retry: RetryEntry): Promise<RetryAnswer> {
+    await this.#capacity();
+    if (!this.#running) return { kind: 'again', dueAt: Date.now(), attempts: retry.attempts };
+    const answer = this.#again(retry);
+    this.#track(answer.then(() => undefined));
+    return answer;
   }
 
   #track(work: Promise<void>): void {
@@ -184,7 +168,6 @@ export class TriggerDispatcher {
     const verdict = await this.#attempt(entry.event, attempts);
     if (verdict.kind === 'retry') {
       await this.#parts.store.scheduleRetry({ trigger: this.#plan.trigger.key, broker: this.#plan.trigger.broker, dueAt: verdict.dueAt, attempts, event: entry.event });
-      this.#wake(this.#retryWaiters);
     } else if (verdict.kind === 'dead') {
       await this.#deadLetter(verdict.event ?? entry.event, attempts, verdict);
     }
@@ -193,20 +176,19 @@ export class TriggerDispatcher {
     this.#parts.log.ack(this.#cursor, [entry.offset]).catch((error: unknown) => this.#logger.warn({ err: error }, 'acknowledging a delivered event failed; it may be delivered again'));
   }
 
-  /** A persisted retry that has come due. */
-  async #again(retry: RetryEntry): Promise<void> {
+  /** Another attempt for a persisted retry; the store applies the answer. */
+  async #again(retry: RetryEntry): Promise<RetryAnswer> {
     const attempts = [...retry.attempts];
     const verdict = await this.#attempt(retry.event, attempts);
-    if (verdict.kind === 'delivered') await this.#parts.store.completeRetry(retry.id);
-    else if (verdict.kind === 'retry') {
-      await this.#parts.store.rescheduleRetry(retry.id, verdict.dueAt, attempts);
-      this.#wake(this.#retryWaiters);
-    }
-    else if (verdict.event !== undefined) {
+    if (verdict.kind === 'delivered') return { kind: 'done' };
+    if (verdict.kind === 'retry') return { kind: 'again', dueAt: verdict.dueAt, attempts };
+    if (verdict.event !== undefined) {
       // The reply was dead-lettered; the original event itself was delivered.
       await this.#deadLetter(verdict.event, attempts, verdict);
-      await this.#parts.store.completeRetry(retry.id);
-    } else await this.#deadLetter(retry.event, attempts, verdict, retry.id);
+      return { kind: 'done' };
+    }
+    await this.#deadLetter(retry.event, attempts, verdict, retry.id);
+    return { kind: 'done', failed: verdict.reason };
   }
 
   async #attempt(event: CloudEvent, attempts: Attempt[]): Promise<Verdict> {

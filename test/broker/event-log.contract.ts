@@ -132,7 +132,11 @@ export function runEventLogSuite(engine: string, newHarness: () => Promise<Event
       await log.ack('trigger/a', [read[0]?.offset as string, read[2]?.offset as string, read[3]?.offset as string]);
       await reopen();
       await log.openCursor({ name: 'trigger/a', broker: BROKER });
-      expect(ids(await log.read('trigger/a', 10))).toEqual(['2', '3', '4']);
+      // An engine may hand out acknowledged entries after the first unacknowledged one again
+      // (a position-based cursor does); never one before it, and never skip the unacknowledged.
+      const again = ids(await log.read('trigger/a', 10));
+      expect(again[0]).toBe('2');
+      expect(again.every((id) => id === '2' || id === '3' || id === '4')).toBe(true);
     });
 
     it('acknowledged entries are not read again after a reopen', async () => {

@@ -1,7 +1,8 @@
 /** The delivery-store conformance suite: every engine runs it. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../services/cloudevents/cloud-event.ts';
-import type { DeadLetter, DeliveryStore } from '../../services/dispatcher/delivery-store.ts';
+import type { DeadLetter, DeliveryStore, RetryAnswer, RetryConsumer, RetryEntry } from '../../services/dispatcher/delivery-store.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 export interface DeliveryStoreHarness {
   open(): Promise<{ store: DeliveryStore; close(): Promise<void> }>;
@@ -44,51 +45,112 @@ export function runDeliveryStoreSuite(engine: string, newHarness: () => Promise<
       await harness.cleanup();
     });
 
-    it('a retry is due only from its due time, oldest due first', async () => {
-      const late = await store.scheduleRetry({ trigger: 'ns/t', broker: 'ns/b', dueAt: 2000, attempts: [attempt], event: event('late') });
-      const early = await store.scheduleRetry({ trigger: 'ns/t', broker: 'ns/b', dueAt: 1000, attempts: [attempt], event: event('early') });
-      await store.scheduleRetry({ trigger: 'ns/other', broker: 'ns/b', dueAt: 500, attempts: [], event: event('other') });
-      expect(await store.dueRetries('ns/t', 999, 10, new Set())).toEqual([]);
-      expect((await store.dueRetries('ns/t', 1500, 10, new Set())).map((r) => r.id)).toEqual([early]);
-      expect((await store.dueRetries('ns/t', 5000, 10, new Set())).map((r) => r.id)).toEqual([early, late]);
-      expect((await store.dueRetries('ns/t', 5000, 10, new Set([early]))).map((r) => r.id)).toEqual([late]);
-      expect(await store.nextRetryDue('ns/t')).toBe(1000);
-      expect(await store.nextRetryDue('ns/none')).toBeUndefined();
+    /** Collects what the store hands to a trigger's handler; `answer` decides each reply. */
+    function consume(trigger: string, answer: (retry: RetryEntry) => RetryAnswer | Promise<RetryAnswer> = () => ({ kind: 'done' }), concurrency = 10) {
+      const received: Array<{ retry: RetryEntry; at: number }> = [];
+      const consumer = store.consumeRetries(trigger, concurrency, async (retry) => {
+        received.push({ retry, at: Date.now() });
+        return answer(retry);
+      });
+      consumers.push(consumer);
+      return received;
+    }
+    const consumers: RetryConsumer[] = [];
+    afterEach(async () => {
+      await Promise.all(consumers.splice(0).map((c) => c.stop()));
+    });
+    const retry = (id: string, dueAt: number, trigger = 'ns/t') => ({ trigger, broker: 'ns/b', dueAt, attempts: [attempt], event: event(id) });
+
+    it('hands a retry over from its due time, soonest due first, only to its trigger', async () => {
+      const now = Date.now();
+      await store.scheduleRetry(retry('late', now + 600));
+      await store.scheduleRetry(retry('early', now + 300));
+      await store.scheduleRetry(retry('other', now, 'ns/other'));
+      const received = consume('ns/t');
+      await waitFor(() => received.length === 2, 'both retries', 5000);
+      expect(received.map((r) => r.retry.event.attributes['id'])).toEqual(['early', 'late']);
+      expect(received[0]?.at).toBeGreaterThanOrEqual(now + 300);
+      expect(received[1]?.at).toBeGreaterThanOrEqual(now + 600);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(received).toHaveLength(2);
     });
 
-    it('keeps the event, its bytes and its attempts', async () => {
-      await store.scheduleRetry({ trigger: 'ns/t', broker: 'ns/b', dueAt: 1, attempts: [attempt], event: event('e') });
-      const [retry] = await store.dueRetries('ns/t', 10, 1, new Set());
-      expect(retry?.event.attributes).toMatchObject({ id: 'e', knativeerrorcode: 503 });
-      expect([...(retry?.event.data ?? [])]).toEqual([1, 2, 3]);
-      expect(retry?.event.dataEncoding).toBe('base64');
-      expect(retry?.attempts).toEqual([attempt]);
-      expect(retry?.broker).toBe('ns/b');
+    it('keeps the event, its bytes, its attempts and its broker', async () => {
+      await store.scheduleRetry(retry('e', Date.now()));
+      const received = consume('ns/t');
+      const [first] = await waitFor(() => (received.length > 0 ? received : undefined), 'the retry', 5000);
+      expect(first?.retry.event.attributes).toMatchObject({ id: 'e', knativeerrorcode: 503 });
+      expect([...(first?.retry.event.data ?? [])]).toEqual([1, 2, 3]);
+      expect(first?.retry.event.dataEncoding).toBe('base64');
+      expect(first?.retry.attempts).toEqual([attempt]);
+      expect(first?.retry.broker).toBe('ns/b');
     });
 
-    it('reschedules and completes', async () => {
-      const id = await store.scheduleRetry({ trigger: 'ns/t', broker: 'ns/b', dueAt: 1, attempts: [attempt], event: event('e') });
-      await store.rescheduleRetry(id, 3000, [attempt, attempt]);
-      expect(await store.dueRetries('ns/t', 2000, 10, new Set())).toEqual([]);
-      expect((await store.dueRetries('ns/t', 3000, 10, new Set()))[0]?.attempts).toHaveLength(2);
-      await store.completeRetry(id);
-      expect(await store.nextRetryDue('ns/t')).toBeUndefined();
+    it('an answer of again hands the retry over again at the new time with the new attempts; done ends it', async () => {
+      const start = Date.now();
+      await store.scheduleRetry(retry('e', start));
+      const received = consume('ns/t', (r) => (r.attempts.length === 1 ? { kind: 'again', dueAt: Date.now() + 300, attempts: [attempt, attempt] } : { kind: 'done' }));
+      await waitFor(() => received.length === 2, 'the second hand-over', 5000);
+      expect(received[1]?.retry.attempts).toHaveLength(2);
+      expect((received[1]?.at ?? 0) - (received[0]?.at ?? 0)).toBeGreaterThanOrEqual(290);
+      await waitFor(async () => (await store.listRetries('ns/t')).length === 0, 'the retry to end', 5000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(received).toHaveLength(2);
+    });
+
+    it('a handler that throws has its retry handed over again, never dropped', async () => {
+      await store.scheduleRetry(retry('flaky', Date.now()));
+      let calls = 0;
+      const received = consume('ns/t', () => {
+        calls++;
+        if (calls === 1) throw new Error('bookkeeping failed');
+        return { kind: 'done' };
+      });
+      await waitFor(() => received.length === 2, 'the retry after the failure', 5000);
+      expect(received[1]?.retry.attempts).toEqual([attempt]);
+    });
+
+    it('hands over at most `concurrency` retries of a trigger at once', async () => {
+      const now = Date.now();
+      for (let i = 0; i < 6; i++) await store.scheduleRetry(retry(`c${i}`, now));
+      let active = 0;
+      let most = 0;
+      const received = consume(
+        'ns/t',
+        async () => {
+          most = Math.max(most, ++active);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          active--;
+          return { kind: 'done' };
+        },
+        2,
+      );
+      await waitFor(() => received.length === 6, 'all six', 5000);
+      expect(most).toBe(2);
     });
 
     it('a retry survives a reopen', async () => {
-      await store.scheduleRetry({ trigger: 'ns/t', broker: 'ns/b', dueAt: 1, attempts: [attempt], event: event('durable') });
+      await store.scheduleRetry(retry('durable', Date.now() + 100));
       await opened.close();
       opened = await harness.open();
       store = opened.store;
-      expect((await store.dueRetries('ns/t', 10, 10, new Set())).map((r) => r.event.attributes['id'])).toEqual(['durable']);
+      expect((await store.listRetries('ns/t')).map((r) => r.event.attributes['id'])).toEqual(['durable']);
+      const received = consume('ns/t');
+      await waitFor(() => received.length === 1, 'the retry after the reopen', 5000);
+      expect(received[0]?.retry.event.attributes['id']).toBe('durable');
     });
 
-    it('a dead letter replaces its retry in one step', async () => {
-      const retryId = await store.scheduleRetry({ trigger: 'ns/t', broker: 'ns/b', dueAt: 1, attempts: [attempt], event: event('e') });
-      const id = await store.deadLetter(deadLetter('e'), retryId);
-      expect(await store.nextRetryDue('ns/t')).toBeUndefined();
-      const [stored] = await store.listDeadLetters({ ids: [id] });
-      expect(stored).toMatchObject({ id, broker: 'ns/b', trigger: 'ns/t', reason: 'retries exhausted', attempts: [attempt], deadLetterSink: { state: 'none' } });
+    it('a dead letter written by the handler ends its retry', async () => {
+      await store.scheduleRetry(retry('e', Date.now()));
+      const ids: string[] = [];
+      const received = consume('ns/t', async (r) => {
+        ids.push(await store.deadLetter(deadLetter('e'), r.id));
+        return { kind: 'done', failed: 'retries exhausted' };
+      });
+      await waitFor(() => received.length === 1 && ids.length === 1, 'the dead letter', 5000);
+      await waitFor(async () => (await store.listRetries('ns/t')).length === 0, 'the retry to end', 5000);
+      const [stored] = await store.listDeadLetters({ ids });
+      expect(stored).toMatchObject({ id: ids[0], broker: 'ns/b', trigger: 'ns/t', reason: 'retries exhausted', attempts: [attempt], deadLetterSink: { state: 'none' } });
       expect([...(stored?.event.data ?? [])]).toEqual([1, 2, 3]);
     });
 
@@ -109,13 +171,14 @@ export function runDeliveryStoreSuite(engine: string, newHarness: () => Promise<
       expect(await ids({ ids: [] })).toEqual([]);
     });
 
-    it('redrive turns a dead letter back into a due retry in one step', async () => {
+    it('redrive turns a dead letter back into a retry handed to its trigger', async () => {
       const id = await store.deadLetter(deadLetter('again'));
-      const retryId = await store.redriveDeadLetter(id, { trigger: 'ns/t', broker: 'ns/b', dueAt: 5, attempts: [], event: event('again') });
+      const retryId = await store.redriveDeadLetter(id, { trigger: 'ns/t', broker: 'ns/b', dueAt: Date.now(), attempts: [], event: event('again') });
       expect(await store.listDeadLetters({})).toEqual([]);
-      const [retry] = await store.dueRetries('ns/t', 10, 10, new Set());
-      expect(retry).toMatchObject({ id: retryId, attempts: [] });
-      expect(retry?.event.attributes['id']).toBe('again');
+      const received = consume('ns/t');
+      await waitFor(() => received.length === 1, 'the redriven retry', 5000);
+      expect(received[0]?.retry).toMatchObject({ id: retryId, attempts: [] });
+      expect(received[0]?.retry.event.attributes['id']).toBe('again');
     });
 
     it('records what happened at the dead-letter sink, and deletes', async () => {

@@ -7,8 +7,8 @@ import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
 import { dataEncodingCode, dataEncodingOf } from '../../broker/embedded/sqlite-schema.ts';
 import type { SqliteEventLog } from '../../broker/embedded/sqlite-event-log.ts';
 import type { WriteStep } from '../../broker/embedded/sqlite-writer-protocol.ts';
-import type { Attempt, DeadLetter, DeadLetterQuery, DeadLetterSinkOutcome, DeliveryStore, RetryEntry } from '../delivery-store.ts';
-
+import type { Attempt, DeadLetter, DeadLetterQuery, DeadLetterSinkOutcome, DeliveryStore, RetryAnswer, RetryConsumer, RetryEntry, RetryHandler } from '../delivery-store.ts';
+import { SqliteRetryConsumer } from './sqlite-retry-consumer.ts';
 
 interface RetryRow {
   id: number;
@@ -53,50 +53,77 @@ function rowEvent(row: { attributes: string; data: Buffer | null; data_encoding:
   return { attributes: JSON.parse(row.attributes), data: row.data ?? undefined, dataEncoding: dataEncodingOf(row.data_encoding) };
 }
 
+function rowRetry(row: RetryRow): RetryEntry {
+  return { id: String(row.id), trigger: row.trigger, broker: row.broker, dueAt: row.due_at, attempts: JSON.parse(row.attempts) as Attempt[], event: rowEvent(row) };
+}
+
 export class SqliteDeliveryStore implements DeliveryStore {
+  readonly #consumers = new Map<string, Set<SqliteRetryConsumer>>();
+
   constructor(private readonly log: SqliteEventLog) {}
 
   async scheduleRetry(entry: Omit<RetryEntry, 'id'>): Promise<string> {
     const [id] = await this.log.write([insertRetry(entry)]);
+    this.#poke(entry.trigger);
     return String(id);
+  }
+
+  consumeRetries(trigger: string, concurrency: number, handle: RetryHandler): RetryConsumer {
+    const table = {
+      due: (t: string, now: number, limit: number, skip: ReadonlySet<string>) => this.#dueRetries(t, now, limit, skip),
+      nextDue: (t: string) => this.#nextRetryDue(t),
+      apply: (retry: RetryEntry, answer: RetryAnswer) => this.#apply(retry, answer),
+    };
+    const consumer = new SqliteRetryConsumer(table, trigger, concurrency, handle);
+    let set = this.#consumers.get(trigger);
+    if (set === undefined) this.#consumers.set(trigger, (set = new Set()));
+    set.add(consumer);
+    return {
+      stop: async () => {
+        set.delete(consumer);
+        await consumer.stop();
+      },
+    };
+  }
+
+  #poke(trigger: string): void {
+    for (const consumer of this.#consumers.get(trigger) ?? []) consumer.poke();
+  }
+
+  async #apply(retry: RetryEntry, answer: RetryAnswer): Promise<void> {
+    if (answer.kind === 'done') await this.log.write([['deleteRetry', [Number(retry.id)]]]);
+    else await this.log.write([['updateRetry', [answer.dueAt, JSON.stringify(answer.attempts), Number(retry.id)]]]);
+  }
+
+  async listRetries(trigger?: string): Promise<RetryEntry[]> {
+    const rows =
+      trigger === undefined
+        ? this.log.query<RetryRow>('SELECT * FROM retries ORDER BY due_at, id')
+        : this.log.query<RetryRow>('SELECT * FROM retries WHERE trigger = ? ORDER BY due_at, id', trigger);
+    return rows.map(rowRetry);
+  }
+
+  async close(): Promise<void> {
+    // The retries live in the event log's file; closing the log closes them.
   }
 
   async redriveDeadLetter(id: string, retry: Omit<RetryEntry, 'id'>): Promise<string> {
     const [retryId] = await this.log.write([insertRetry(retry), ['deleteDeadLetter', [Number(id)]]]);
+    this.#poke(retry.trigger);
     return String(retryId);
   }
 
-  async dueRetries(trigger: string, now: number, limit: number, skip: ReadonlySet<string>): Promise<RetryEntry[]> {
-    const rows = this.log.query<RetryRow>(
-      'SELECT * FROM retries WHERE trigger = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?',
-      trigger,
-      now,
-      limit + skip.size,
-    );
+  async #dueRetries(trigger: string, now: number, limit: number, skip: ReadonlySet<string>): Promise<RetryEntry[]> {
+    const rows = this.log.query<RetryRow>('SELECT * FROM retries WHERE trigger = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?', trigger, now, limit + skip.size);
     return rows
       .filter((row) => !skip.has(String(row.id)))
       .slice(0, limit)
-      .map((row) => ({
-        id: String(row.id),
-        trigger: row.trigger,
-        broker: row.broker,
-        dueAt: row.due_at,
-        attempts: JSON.parse(row.attempts) as Attempt[],
-        event: rowEvent(row),
-      }));
+      .map(rowRetry);
   }
 
-  async nextRetryDue(trigger: string): Promise<number | undefined> {
+  async #nextRetryDue(trigger: string): Promise<number | undefined> {
     const [row] = this.log.query<{ due: number | null }>('SELECT MIN(due_at) AS due FROM retries WHERE trigger = ?', trigger);
     return row?.due ?? undefined;
-  }
-
-  async rescheduleRetry(id: string, dueAt: number, attempts: readonly Attempt[]): Promise<void> {
-    await this.log.write([['updateRetry', [dueAt, JSON.stringify(attempts), Number(id)]]]);
-  }
-
-  async completeRetry(id: string): Promise<void> {
-    await this.log.write([['deleteRetry', [Number(id)]]]);
   }
 
   async deadLetter(entry: Omit<DeadLetter, 'id'>, retryId?: string): Promise<string> {

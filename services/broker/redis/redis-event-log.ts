@@ -1,0 +1,319 @@
+/**
+ * The event log on Redis Streams (event-log.ts maps each operation): one stream per broker, one
+ * consumer group per cursor, this process one consumer in each group. Several processes reading
+ * the same cursor share its entries; an entry stays in its group's pending list until it is
+ * acknowledged, so one held by a process that died is claimed by another after `claimIdleMs`.
+ *
+ * A process keeps the entries it is still working on from looking idle by re-claiming them for
+ * itself (XCLAIM … JUSTID) every third of `claimIdleMs`: only a dead process's entries go idle,
+ * however long a delivery takes.
+ */
+import type { Redis } from 'ioredis';
+import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
+import { SwitchyardError } from '../../errors.ts';
+import type { BrokerKey, CursorSpec, EventLog, LogEntry, LogHealth, Retention } from '../event-log.ts';
+import type { RedisLocation } from '../store-url.ts';
+import { type RawStreamEntry, isRawStreamEntries, openConnection, send, streamsReply } from './redis-connection.ts';
+import type { RedisKeys } from './redis-keys.ts';
+import { compareStreamIds, nextStreamId, streamIdTime } from './stream-id.ts';
+import { eventFromFields, streamFields } from './stored-event.ts';
+import { StreamWatcher } from './stream-watcher.ts';
+
+export interface RedisEventLogOptions {
+  readonly location: RedisLocation;
+  readonly keys: RedisKeys;
+  /** Events waiting for Redis's answer before appends are refused with SWY_OVERLOADED (default 20,000). */
+  readonly maxPendingEvents?: number | undefined;
+}
+
+interface Cursor {
+  readonly name: string;
+  readonly broker: BrokerKey;
+  readonly key: string;
+  /** After a restart, this consumer's own pending entries are handed out first, from this id on. */
+  ownPendingAfter: string | undefined;
+  /** Where the next XAUTOCLAIM scan starts, and when it may run. */
+  claimFrom: string;
+  nextClaimAt: number;
+  /** Entries handed out and not acknowledged, with when they were last claimed by this process. */
+  readonly held: Map<string, number>;
+}
+
+/** Trimming by count reads the ids it cuts at; this bounds one round's read. */
+const TRIM_COUNT_STEP = 10_000;
+
+export class RedisEventLog implements EventLog {
+  readonly #main: Redis;
+  readonly #watcher: StreamWatcher;
+  readonly #location: RedisLocation;
+  readonly #keys: RedisKeys;
+  readonly #brokers = new Set<BrokerKey>();
+  readonly #cursors = new Map<string, Cursor>();
+  readonly #maxPendingEvents: number;
+  readonly #heartbeat: NodeJS.Timeout;
+  #pending = 0;
+  #appends = new Set<Promise<unknown>>();
+  #closed = false;
+
+  private constructor(main: Redis, blocking: Redis, options: RedisEventLogOptions) {
+    this.#main = main;
+    this.#location = options.location;
+    this.#keys = options.keys;
+    this.#maxPendingEvents = options.maxPendingEvents ?? 20_000;
+    this.#watcher = new StreamWatcher(blocking, main, () => [...this.#brokers].map((b) => this.#keys.stream(b)));
+    this.#heartbeat = setInterval(() => void this.#keepHeld(), Math.max(50, Math.floor(this.#location.claimIdleMs / 3)));
+    this.#heartbeat.unref();
+  }
+
+  static async open(options: RedisEventLogOptions): Promise<RedisEventLog> {
+    const main = await openConnection(options.location, { enableAutoPipelining: true });
+    try {
+      const blocking = await openConnection(options.location, { connectionName: `switchyard:${options.location.consumer}:watch` });
+      return new RedisEventLog(main, blocking, options);
+    } catch (error) {
+      main.disconnect();
+      throw error;
+    }
+  }
+
+  /** The connection for the rest of the Redis engine (the delivery store shares it). */
+  get connection(): Redis {
+    return this.#main;
+  }
+
+  health(): LogHealth {
+    if (this.#closed) return { ready: false, reason: 'the store is closed' };
+    if (this.#main.status !== 'ready') return { ready: false, reason: `Redis at ${this.#location.display} is not reachable (connection ${this.#main.status})` };
+    return { ready: true };
+  }
+
+  async registerBrokers(brokers: readonly BrokerKey[]): Promise<void> {
+    if (brokers.length > 0) await this.#main.sadd(this.#keys.brokers, ...brokers);
+    for (const broker of brokers) this.#brokers.add(broker);
+  }
+
+  append(broker: BrokerKey, events: readonly CloudEvent[]): Promise<string[]> {
+    if (!this.#brokers.has(broker)) return Promise.reject(new SwitchyardError('SWY_BROKER_NOT_FOUND', `no broker ${broker} in the store`));
+    if (this.#closed) return Promise.reject(new SwitchyardError('SWY_STORE_UNAVAILABLE', 'the store is closing; retry shortly', { retryAfterSeconds: 1 }));
+    if (events.length === 0) return Promise.resolve([]);
+    if (this.#main.status !== 'ready') return Promise.reject(this.#unavailable(this.#main.status));
+    if (this.#pending + events.length > this.#maxPendingEvents) {
+      return Promise.reject(new SwitchyardError('SWY_OVERLOADED', 'too many events are waiting to be stored; retry shortly', { retryAfterSeconds: 1 }));
+    }
+    this.#pending += events.length;
+    const key = this.#keys.stream(broker);
+    const work = this.#xadd(key, events).then(
+      (ids) => {
+        this.#watcher.notify(key);
+        return ids;
+      },
+      (error: unknown) => {
+        throw error instanceof SwitchyardError ? error : this.#unavailable((error as Error).message);
+      },
+    );
+    const tracked = work.finally(() => {
+      this.#pending -= events.length;
+      this.#appends.delete(tracked);
+    });
+    this.#appends.add(tracked);
+    return tracked;
+  }
+
+  async #xadd(key: string, events: readonly CloudEvent[]): Promise<string[]> {
+    // The typed xadd: auto-pipelining packs the appends of one tick into one write.
+    if (events.length === 1) return [String(await this.#main.xadd(key, '*', ...streamFields(events[0] as CloudEvent)))];
+    // A batch is stored whole or not at all: MULTI/EXEC applies it as one step.
+    const multi = this.#main.multi();
+    for (const event of events) multi.xadd(key, '*', ...streamFields(event));
+    const results = await multi.exec();
+    if (results === null) throw new Error('the transaction was aborted');
+    return results.map(([error, id]) => {
+      if (error) throw error;
+      return String(id);
+    });
+  }
+
+  #unavailable(why: string): SwitchyardError {
+    return new SwitchyardError('SWY_STORE_UNAVAILABLE', `Redis at ${this.#location.display} is not available (${why}); retry shortly`, { retryAfterSeconds: 1 });
+  }
+
+  async list(broker: BrokerKey, options: { readonly limit?: number; readonly after?: string } = {}): Promise<LogEntry[]> {
+    this.#requireBroker(broker);
+    const key = this.#keys.stream(broker);
+    const count = options.limit === undefined ? [] : ['COUNT', String(options.limit)];
+    if (options.after !== undefined) {
+      return this.#entries(broker, await send(this.#main, 'XRANGE', [key, `(${options.after}`, '+', ...count], true));
+    }
+    const newest = this.#entries(broker, await send(this.#main, 'XREVRANGE', [key, '+', '-', ...count], true));
+    return newest.reverse();
+  }
+
+  async openCursor(spec: CursorSpec): Promise<void> {
+    this.#requireBroker(spec.broker);
+    const key = this.#keys.stream(spec.broker);
+    try {
+      await send(this.#main, 'XGROUP', ['CREATE', key, spec.name, '$', 'MKSTREAM']);
+    } catch (error) {
+      if (!String((error as Error).message).startsWith('BUSYGROUP')) throw error;
+    }
+    this.#cursors.set(spec.name, { name: spec.name, broker: spec.broker, key, ownPendingAfter: '0', claimFrom: '0-0', nextClaimAt: 0, held: new Map() });
+  }
+
+  async read(cursorName: string, max: number, waitMs = 0): Promise<LogEntry[]> {
+    const cursor = this.#requireCursor(cursorName);
+    if (max <= 0) return [];
+    if (cursor.ownPendingAfter !== undefined) {
+      const own = await this.#readGroup(cursor, max, cursor.ownPendingAfter);
+      const last = own[own.length - 1];
+      if (last !== undefined) {
+        cursor.ownPendingAfter = last.offset;
+        return this.#handOut(cursor, own.filter((entry) => !cursor.held.has(entry.offset)));
+      }
+      cursor.ownPendingAfter = undefined;
+    }
+    if (Date.now() >= cursor.nextClaimAt) {
+      const claimed = await this.#claim(cursor, max);
+      if (claimed.length > 0) return this.#handOut(cursor, claimed);
+    }
+    let entries = await this.#readGroup(cursor, max, '>');
+    if (entries.length === 0 && waitMs > 0 && !this.#closed) {
+      await this.#watcher.wait(cursor.key, waitMs);
+      entries = await this.#readGroup(cursor, max, '>');
+    }
+    return this.#handOut(cursor, entries);
+  }
+
+  async #readGroup(cursor: Cursor, max: number, from: string): Promise<LogEntry[]> {
+    const reply = await send(this.#main, 'XREADGROUP', ['GROUP', cursor.name, this.#location.consumer, 'COUNT', String(max), 'STREAMS', cursor.key, from], true);
+    const [stream] = streamsReply(reply);
+    if (stream === undefined) return [];
+    // Entries trimmed away while pending come back without fields: nothing is left to deliver.
+    const gone = stream[1].filter(([, fields]) => fields === null).map(([id]) => id.toString());
+    if (gone.length > 0) await send(this.#main, 'XACK', [cursor.key, cursor.name, ...gone]);
+    return this.#entries(cursor.broker, stream[1].filter(([, fields]) => fields !== null));
+  }
+
+  /** Takes over entries that another consumer (a process that died) left idle. */
+  async #claim(cursor: Cursor, max: number): Promise<LogEntry[]> {
+    const reply = (await send(this.#main, 'XAUTOCLAIM', [cursor.key, cursor.name, this.#location.consumer, String(this.#location.claimIdleMs), cursor.claimFrom, 'COUNT', String(max)], true)) as [
+      Buffer,
+      unknown,
+      Buffer[] | undefined,
+    ];
+    cursor.claimFrom = reply[0].toString();
+    // A whole pass over the pending list is done: the next one waits half the idle time.
+    if (cursor.claimFrom === '0-0') cursor.nextClaimAt = Date.now() + this.#location.claimIdleMs / 2;
+    const entries = isRawStreamEntries(reply[1]) ? reply[1] : [];
+    const deleted = (reply[2] ?? []).map(String);
+    if (deleted.length > 0) await send(this.#main, 'XACK', [cursor.key, cursor.name, ...deleted]);
+    return this.#entries(cursor.broker, entries.filter(([id, fields]) => fields !== null && !cursor.held.has(id.toString())));
+  }
+
+  #handOut(cursor: Cursor, entries: LogEntry[]): LogEntry[] {
+    const now = Date.now();
+    for (const entry of entries) cursor.held.set(entry.offset, now);
+    return entries;
+  }
+
+  async #keepHeld(): Promise<void> {
+    const stale = Date.now() - this.#location.claimIdleMs / 3;
+    for (const cursor of this.#cursors.values()) {
+      const ids = [...cursor.held].filter(([, at]) => at <= stale).map(([id]) => id);
+      if (ids.length === 0 || this.#main.status !== 'ready') continue;
+      try {
+        await send(this.#main, 'XCLAIM', [cursor.key, cursor.name, this.#location.consumer, '0', ...ids, 'JUSTID']);
+        const now = Date.now();
+        for (const id of ids) if (cursor.held.has(id)) cursor.held.set(id, now);
+      } catch {
+        // Redis is away; the next beat tries again.
+      }
+    }
+  }
+
+  async ack(cursorName: string, offsets: readonly string[]): Promise<void> {
+    const cursor = this.#requireCursor(cursorName);
+    if (offsets.length === 0) return;
+    for (const offset of offsets) cursor.held.delete(offset);
+    await this.#main.xack(cursor.key, cursor.name, ...offsets);
+  }
+
+  async closeCursor(cursorName: string): Promise<void> {
+    const cursor = this.#requireCursor(cursorName);
+    await send(this.#main, 'XGROUP', ['DESTROY', cursor.key, cursor.name]);
+    this.#cursors.delete(cursorName);
+  }
+
+  /**
+   * Removes entries older than the age cut and beyond the count, but never one that a consumer
+   * group has not acknowledged: the cut stops at the oldest pending entry, or after the last
+   * entry delivered to the group, of the slowest group.
+   */
+  async trim(broker: BrokerKey, retention: Retention): Promise<number> {
+    this.#requireBroker(broker);
+    const key = this.#keys.stream(broker);
+    const cuts: string[] = [];
+    if (retention.maxAgeMs !== undefined) cuts.push(`${Math.max(0, Date.now() - retention.maxAgeMs)}-0`);
+    if (retention.maxCount !== undefined) {
+      const excess = (await this.#main.xlen(key)) - retention.maxCount;
+      if (excess > 0) {
+        const oldest = (await send(this.#main, 'XRANGE', [key, '-', '+', 'COUNT', String(Math.min(excess, TRIM_COUNT_STEP))])) as Array<[string, unknown]>;
+        const last = oldest[oldest.length - 1];
+        if (last !== undefined) cuts.push(nextStreamId(last[0]));
+      }
+    }
+    if (cuts.length === 0) return 0;
+    cuts.push(...(await this.#groupFloors(key)));
+    const cut = cuts.reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
+    return Number(await send(this.#main, 'XTRIM', [key, 'MINID', cut]));
+  }
+
+  /** For each consumer group, the first id it still needs. */
+  async #groupFloors(key: string): Promise<string[]> {
+    let groups: unknown[][];
+    try {
+      groups = (await send(this.#main, 'XINFO', ['GROUPS', key])) as unknown[][];
+    } catch (error) {
+      if (/no such key/i.test((error as Error).message)) return [];
+      throw error;
+    }
+    const floors: string[] = [];
+    for (const fields of groups) {
+      const info = new Map<string, unknown>();
+      for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1]);
+      const name = String(info.get('name'));
+      if (Number(info.get('pending')) > 0) {
+        const summary = (await send(this.#main, 'XPENDING', [key, name])) as [number, string | null];
+        if (summary[1] !== null) floors.push(summary[1]);
+      }
+      floors.push(nextStreamId(String(info.get('last-delivered-id'))));
+    }
+    return floors;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    await Promise.allSettled([...this.#appends]);
+    await this.#watcher.close();
+    await this.#main.quit().catch(() => this.#main.disconnect());
+  }
+
+  #entries(broker: BrokerKey, reply: unknown): LogEntry[] {
+    if (!isRawStreamEntries(reply)) throw new Error('unexpected reply from Redis to a stream read');
+    return reply.map(([id, fields]: RawStreamEntry) => {
+      const offset = id.toString();
+      return { offset, broker, appendedAt: streamIdTime(offset), event: eventFromFields(fields ?? []) };
+    });
+  }
+
+  #requireBroker(broker: BrokerKey): void {
+    if (!this.#brokers.has(broker)) throw new SwitchyardError('SWY_BROKER_NOT_FOUND', `no broker ${broker} in the store`);
+  }
+
+  #requireCursor(name: string): Cursor {
+    const cursor = this.#cursors.get(name);
+    if (cursor === undefined) throw new SwitchyardError('SWY_INTERNAL', `cursor ${name} is not open`);
+    return cursor;
+  }
+}

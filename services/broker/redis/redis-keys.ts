@@ -1,0 +1,45 @@
+/**
+ * Every Redis key the engine touches is named here, and nowhere else.
+ *
+ *   {prefix}brokers                  SET   the brokers the platforms declared
+ *   {prefix}stream:{ns/name}         STREAM one per broker; one consumer group per trigger
+ *   {prefix}dlq:seq                  STRING the last dead-letter id handed out (INCR)
+ *   {prefix}dlq:entry:{id}           STRING one dead letter, JSON
+ *   {prefix}dlq:all                  ZSET  every dead-letter id, scored by id (listing order)
+ *   {prefix}bull:retries:*           BullMQ's keys for the retry queue (BullMQ names them)
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  get brokers(): string {
+    return `${this.prefix}brokers`;
+  }
+
+  stream(broker: string): string {
+    return `${this.prefix}stream:${broker}`;
+  }
+
+  get deadLetterSeq(): string {
+    return `${this.prefix}dlq:seq`;
+  }
+
+  deadLetter(id: string): string {
+    return `${this.prefix}dlq:entry:${id}`;
+  }
+
+  /** The prefix of every dead-letter entry key (scripts append the id). */
+  get deadLetterEntryPrefix(): string {
+    return `${this.prefix}dlq:entry:`;
+  }
+
+  get deadLetterIndex(): string {
+    return `${this.prefix}dlq:all`;
+  }
+
+  /** BullMQ's `prefix` option: it adds `:<queue>:<key>` after it. */
+  get bullPrefix(): string {
+    return `${this.prefix}bull`;
+  }
+
+  readonly retryQueue = 'retries';
+}

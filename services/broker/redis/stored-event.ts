@@ -1,0 +1,54 @@
+/**
+ * How the Redis engine writes a CloudEvent: as stream fields (data as raw bytes), or as a JSON
+ * value (data as base64) inside a dead letter or a BullMQ job. The data encoding is kept so an
+ * event reads back the way it was published.
+ */
+import type { AttributeValue, CloudEvent, DataEncoding } from '../../cloudevents/cloud-event.ts';
+
+const ENCODING_CODES: Record<DataEncoding, string> = { json: 'j', text: 't', base64: 'b' };
+const CODE_ENCODINGS: Record<string, DataEncoding> = { j: 'json', t: 'text', b: 'base64' };
+
+/** Stream fields: `a` the attributes as JSON, `d` the data bytes, `e` the data encoding. */
+export function streamFields(event: CloudEvent): Array<string | Buffer> {
+  const fields: Array<string | Buffer> = ['a', JSON.stringify(event.attributes)];
+  if (event.data !== undefined) fields.push('d', Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength));
+  if (event.dataEncoding !== undefined) fields.push('e', ENCODING_CODES[event.dataEncoding]);
+  return fields;
+}
+
+export function eventFromFields(fields: readonly Buffer[]): CloudEvent {
+  let attributes: Record<string, AttributeValue> = {};
+  let data: Uint8Array | undefined;
+  let dataEncoding: DataEncoding | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = (fields[i] as Buffer).toString();
+    const value = fields[i + 1] as Buffer;
+    if (name === 'a') attributes = JSON.parse(value.toString()) as Record<string, AttributeValue>;
+    else if (name === 'd') data = value;
+    else if (name === 'e') dataEncoding = CODE_ENCODINGS[value.toString()];
+  }
+  return { attributes, data, dataEncoding };
+}
+
+/** The JSON form, for dead letters and jobs. */
+export interface StoredEvent {
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+  readonly data?: string | undefined;
+  readonly dataEncoding?: DataEncoding | undefined;
+}
+
+export function toStoredEvent(event: CloudEvent): StoredEvent {
+  return {
+    attributes: event.attributes,
+    data: event.data === undefined ? undefined : Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength).toString('base64'),
+    dataEncoding: event.dataEncoding,
+  };
+}
+
+export function fromStoredEvent(stored: StoredEvent): CloudEvent {
+  return {
+    attributes: stored.attributes,
+    data: stored.data === undefined ? undefined : Buffer.from(stored.data, 'base64'),
+    dataEncoding: stored.dataEncoding,
+  };
+}

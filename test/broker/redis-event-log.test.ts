@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CloudEvent } from '../../services/cloudevents/cloud-event.ts';
+import { RedisEventLog } from '../../services/broker/redis/redis-event-log.ts';
+import { RedisKeys } from '../../services/broker/redis/redis-keys.ts';
+import { type RedisLocation, parseStoreUrl } from '../../services/broker/store-url.ts';
+import { SwitchyardError } from '../../services/errors.ts';
+import { type TestRedis, startRedis } from '../support/redis-server.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { runEventLogSuite } from './event-log.contract.ts';
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startRedis({ private: true });
+});
+afterAll(async () => redis.stop());
+
+function openLog(store: string): Promise<RedisEventLog> {
+  const location = parseStoreUrl(store) as RedisLocation;
+  return RedisEventLog.open({ location, keys: new RedisKeys(location.prefix) });
+}
+
+runEventLogSuite('Redis Streams', async () => {
+  const store = redis.storeUrl({ consumer: 'conformance' });
+  return { open: () => openLog(store), cleanup: async () => undefined };
+});
+
+const event = (id: string): CloudEvent => ({ attributes: { specversion: '1.0', id, source: '/redis', type: 't' } });
+const ids = (entries: ReadonlyArray<{ event: CloudEvent }>) => entries.map((e) => e.event.attributes['id']);
+
+describe('Redis event log', () => {
+  it('two consumers of one cursor share its entries, each entry handed to one of them', async () => {
+    const prefix = redis.freshPrefix();
+    const a = await openLog(redis.storeUrl({ prefix, consumer: 'a' }));
+    const b = await openLog(redis.storeUrl({ prefix, consumer: 'b' }));
+    try {
+      for (const log of [a, b]) {
+        await log.registerBrokers(['ns/b']);
+        await log.openCursor({ name: 'trigger/t', broker: 'ns/b' });
+      }
+      await a.append('ns/b', Array.from({ length: 10 }, (_, i) => event(String(i))));
+      const fromA = await a.read('trigger/t', 4);
+      const fromB = await b.read('trigger/t', 100);
+      expect(ids(fromA)).toEqual(['0', '1', '2', '3']);
+      expect(ids(fromB)).toEqual(['4', '5', '6', '7', '8', '9']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('entries a consumer left unacknowledged are claimed by another after the idle time, and only then', async () => {
+    const prefix = redis.freshPrefix();
+    const dead = await openLog(redis.storeUrl({ prefix, consumer: 'dead', claimIdleMs: 300 }));
+    const survivor = await openLog(redis.storeUrl({ prefix, consumer: 'survivor', claimIdleMs: 300 }));
+    try {
+      for (const log of [dead, survivor]) {
+        await log.registerBrokers(['ns/b']);
+        await log.openCursor({ name: 'trigger/t', broker: 'ns/b' });
+      }
+      await dead.append('ns/b', [event('held-1'), event('held-2')]);
+      expect(ids(await dead.read('trigger/t', 10))).toEqual(['held-1', 'held-2']);
+      await dead.close(); // as if killed: nothing acknowledged
+      expect(await survivor.read('trigger/t', 10)).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      const claimed = await survivor.read('trigger/t', 10);
+      expect(ids(claimed)).toEqual(['held-1', 'held-2']);
+      await survivor.ack('trigger/t', claimed.map((e) => e.offset));
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(await survivor.read('trigger/t', 10)).toEqual([]);
+    } finally {
+      await dead.close();
+      await survivor.close();
+    }
+  });
+
+  it('a live consumer keeps its slow entries: they are not claimed while it works on them', async () => {
+    const prefix = redis.freshPrefix();
+    const slow = await openLog(redis.storeUrl({ prefix, consumer: 'slow', claimIdleMs: 300 }));
+    const other = await openLog(redis.storeUrl({ prefix, consumer: 'other', claimIdleMs: 300 }));
+    try {
+      for (const log of [slow, other]) {
+        await log.registerBrokers(['ns/b']);
+        await log.openCursor({ name: 'trigger/t', broker: 'ns/b' });
+      }
+      await slow.append('ns/b', [event('long-delivery')]);
+      expect(ids(await slow.read('trigger/t', 10))).toEqual(['long-delivery']);
+      for (let i = 0; i < 6; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        expect(await other.read('trigger/t', 10)).toEqual([]);
+      }
+    } finally {
+      await slow.close();
+      await other.close();
+    }
+  });
+
+  it('answers SWY_STORE_UNAVAILABLE while Redis is away, reports not ready, and recovers by itself', async () => {
+    const own = await startRedis({ private: true });
+    const log = await openLog(own.storeUrl());
+    try {
+      await log.registerBrokers(['ns/b']);
+      await log.append('ns/b', [event('before')]);
+      await own.kill();
+      const refused = await log.append('ns/b', [event('while-away')]).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(SwitchyardError);
+      expect((refused as SwitchyardError).code).toBe('SWY_STORE_UNAVAILABLE');
+      await waitFor(() => log.health().ready === false, 'the log to report Redis away');
+      expect(log.health()).toMatchObject({ reason: expect.stringMatching(/not reachable/) });
+      await own.start();
+      await waitFor(() => log.health().ready, 'the log to reconnect by itself');
+      expect(await log.append('ns/b', [event('after')])).toHaveLength(1);
+    } finally {
+      await log.close();
+      await own.stop();
+    }
+  });
+});
