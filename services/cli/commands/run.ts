@@ -1,4 +1,4 @@
-import { DEFAULT_STORE } from '../../broker/store-url.ts';
+import { DEFAULT_STORE, parseStoreUrl } from '../../broker/store-url.ts';
 import { SwitchyardError } from '../../errors.ts';
 import { formatProblem } from '../../manifests/config-problem.ts';
 import { loadManifests } from '../../manifests/load-manifests.ts';
@@ -26,6 +26,14 @@ Options:
       --store URL        event store (default ${DEFAULT_STORE})
                            sqlite:PATH                      durable commits (fsync per group)
                            sqlite:PATH?synchronous=normal   survives a killed process, not a power cut
+                           redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]   the Redis engine (rediss:// for TLS):
+                             several processes with the same manifests and Redis share the work;
+                             durable as Redis is configured (appendonly yes, appendfsync always)
+                             ?prefix=P        key prefix (default switchyard:), to share one Redis
+                             &consumer=NAME   this process in each trigger's consumer group
+                                              (default HOSTNAME:PID; keep it stable across restarts)
+                             &claim-idle=MS   entries held this long by a process that stopped
+                                              answering are taken over by another (default 30000)
       --body-limit SIZE  largest request body accepted (default 1MiB; e.g. 512KiB, 4MiB)
       --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info); logs are JSON on stderr
       --url-template T   how a subscriber ref to another kind (a Knative Service, say) becomes a URL;
@@ -75,7 +83,8 @@ Example:
     const config = compileConfig(loaded);
     const platform = await startPlatform(config, { host, port, store, logLevel, bodyLimit, urlTemplate, destinationOverrides });
     // One write, so that whoever waits for the ready line also has the addresses.
-    const ready = [`Switchyard is ready on ${platform.url} (store ${store})`];
+    const location = parseStoreUrl(store);
+    const ready = [`Switchyard is ready on ${platform.url} (store ${location.engine === 'redis' ? location.display : store})`];
     if (config.brokers.size === 0) ready.push('  no brokers are declared: add a Broker manifest to publish events');
     for (const broker of config.brokers.values()) ready.push(`  Broker ${broker.key}  ${platform.url}/${broker.key}`);
     for (const trigger of config.triggers) ready.push(`  Trigger ${trigger.key} on broker ${trigger.broker}`);
