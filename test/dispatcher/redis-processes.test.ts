@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../services/broker/redis/redis-keys.ts';
-import { type RunningCli, startCli } from '../support/cli.ts';
+import { type RunningCli, runCli, startCli } from '../support/cli.ts';
 import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
 import { type TestRedis, startRedis } from '../support/redis-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -211,5 +211,30 @@ describe('several processes on one Redis', { timeout: 120_000 }, () => {
     expect(s.received[1]?.at ?? 0).toBeGreaterThan(stoppedAt);
     expect(s.received[1]?.headers['ce-id']).toBe('retried');
     await waitFor(async () => (await queue.getJobCounts('delayed', 'waiting', 'active')).delayed === 0, 'the retry to finish');
+  });
+
+  it('the dead-letter commands work from any process: list on one, redrive on the other', async () => {
+    let refusing = true;
+    const s = await sink((_request, res) => res.writeHead(refusing ? 422 : 200).end());
+    const file = manifests(BROKER + trigger('all', s.url));
+    const prefix = redis.freshPrefix();
+    const [p0, p1] = await processes(file, (consumer) => redis.storeUrl({ prefix, consumer }), 2);
+    expect(await publishBatch(p0?.url ?? '', [event('refused-1'), event('refused-2')])).toBe(202);
+    const list = async (url: string) => {
+      const out = (await runCli(['dlq', 'list', '--output', 'json', '--url', url])).stdout.trim();
+      return (out === '' ? [] : out.split('\n').map((line) => JSON.parse(line))) as Array<{ id: string; event: { id: string }; reason: string }>;
+    };
+    const entries = await waitFor(async () => {
+      const found = await list(p1?.url ?? '');
+      return found.length === 2 ? found : undefined;
+    }, 'both dead letters, listed by the other process');
+    expect(entries.map((e) => e.event.id).sort()).toEqual(['refused-1', 'refused-2']);
+    expect(entries[0]?.reason).toContain('not retried: the destination answered 422');
+    refusing = false;
+    const redriven = await runCli(['dlq', 'redrive', entries[0]?.id ?? '', '--url', p0?.url ?? '']);
+    expect(redriven.code).toBe(0);
+    await waitFor(() => s.received.length === 3, 'the redriven event delivered');
+    expect(s.received[2]?.headers['ce-id']).toBe(entries[0]?.event.id);
+    expect((await list(p1?.url ?? '')).map((e) => e.id)).toEqual([entries[1]?.id]);
   });
 });
