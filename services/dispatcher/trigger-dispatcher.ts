@@ -162,12 +162,31 @@ export class TriggerDispatcher {
     for (const wake of [...waiters]) wake();
   }
 
+  /**
+   * Writes an outcome that must be durable before the entry is acknowledged, trying again while
+   * the store is unavailable (Redis restarting, say): the event keeps its delivery slot meanwhile,
+   * so a store outage slows the trigger down instead of losing or stranding events. Gives up only
+   * when the dispatcher stops; the entry, not acknowledged, is delivered again after that.
+   */
+  async #untilStored<T>(what: string, write: () => Promise<T>): Promise<T> {
+    for (let failures = 0; ; failures++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!this.#running) throw error;
+        if (failures % 20 === 0) this.#logger.warn({ err: error, failures: failures + 1 }, `${what} failed; trying again`);
+        await this.#sleep(Math.min(2000, 50 * 2 ** Math.min(failures, 6)), this.#stopWaiters);
+      }
+    }
+  }
+
   /** First attempt for an entry read from the log. */
   async #first(entry: LogEntry): Promise<void> {
     const attempts: Attempt[] = [];
     const verdict = await this.#attempt(entry.event, attempts);
     if (verdict.kind === 'retry') {
-      await this.#parts.store.scheduleRetry({ trigger: this.#plan.trigger.key, broker: this.#plan.trigger.broker, dueAt: verdict.dueAt, attempts, event: entry.event });
+      const retry = { trigger: this.#plan.trigger.key, broker: this.#plan.trigger.broker, dueAt: verdict.dueAt, attempts, event: entry.event };
+      await this.#untilStored('scheduling a retry', () => this.#parts.store.scheduleRetry(retry));
     } else if (verdict.kind === 'dead') {
       await this.#deadLetter(verdict.event ?? entry.event, attempts, verdict);
     }
@@ -262,7 +281,7 @@ export class TriggerDispatcher {
     if (last?.kind === 'failed' && last.status !== undefined) Object.assign(attributes, { knativeerrorcode: last.status });
     if (last?.kind === 'failed' && last.body.byteLength > 0) Object.assign(attributes, { knativeerrordata: Buffer.from(last.body).toString('base64') });
     const dead: CloudEvent = { ...event, attributes };
-    const id = await this.#parts.store.deadLetter(
+    const id = await this.#untilStored('writing a dead letter', () => this.#parts.store.deadLetter(
       {
         broker: trigger.broker,
         trigger: trigger.key,
@@ -273,7 +292,7 @@ export class TriggerDispatcher {
         deadLetterSink: deadLetterSink === undefined ? { state: 'none' } : { state: 'pending', destination: deadLetterSink.url },
       },
       retryId,
-    );
+    ));
     this.#logger.warn({ deadLetter: id, event: event.attributes['id'], reason: verdict.reason }, 'event dead-lettered');
     if (deadLetterSink !== undefined) void this.deliverToDeadLetterSink(id, dead, deadLetterSink);
   }

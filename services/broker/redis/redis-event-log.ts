@@ -87,8 +87,8 @@ export class RedisEventLog implements EventLog {
     return { ready: true };
   }
 
+  /** Brokers are this process's configuration; their streams appear with the first append or cursor. */
   async registerBrokers(brokers: readonly BrokerKey[]): Promise<void> {
-    if (brokers.length > 0) await this.#main.sadd(this.#keys.brokers, ...brokers);
     for (const broker of brokers) this.#brokers.add(broker);
   }
 

@@ -1,7 +1,6 @@
 /**
  * Every Redis key the engine touches is named here, and nowhere else.
  *
- *   {prefix}brokers                  SET   the brokers the platforms declared
  *   {prefix}stream:{ns/name}         STREAM one per broker; one consumer group per trigger
  *   {prefix}dlq:seq                  STRING the last dead-letter id handed out (INCR)
  *   {prefix}dlq:entry:{id}           STRING one dead letter, JSON
@@ -10,10 +9,6 @@
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
-
-  get brokers(): string {
-    return `${this.prefix}brokers`;
-  }
 
   stream(broker: string): string {
     return `${this.prefix}stream:${broker}`;
