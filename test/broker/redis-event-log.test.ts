@@ -115,3 +115,25 @@ describe('Redis event log', () => {
     }
   });
 });
+
+describe('connecting to Redis', () => {
+  it('a password is sent; a wrong one or an unreachable server is a clear SWY_STORE_OPEN_FAILED at start', async () => {
+    const guarded = await startRedis({ args: ['--requirepass', 's3cret'] });
+    try {
+      const port = new URL(guarded.url).port;
+      const log = await openLog(`redis://:s3cret@127.0.0.1:${port}?prefix=${guarded.freshPrefix()}`);
+      await log.registerBrokers(['ns/b']);
+      expect(await log.append('ns/b', [event('authenticated')])).toHaveLength(1);
+      await log.close();
+      const { openStores } = await import('../../services/open-stores.ts');
+      const wrong = await openStores(parseStoreUrl(`redis://:nope@127.0.0.1:${port}`)).catch((error: unknown) => error);
+      expect(wrong).toMatchObject({ code: 'SWY_STORE_OPEN_FAILED', message: expect.stringMatching(/cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/?: .*(WRONGPASS|invalid)/) });
+      const started = Date.now();
+      const nobody = await openStores(parseStoreUrl('redis://127.0.0.1:1')).catch((error: unknown) => error);
+      expect(nobody).toMatchObject({ code: 'SWY_STORE_OPEN_FAILED', message: expect.stringContaining('cannot connect to Redis at redis://127.0.0.1:1') });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});

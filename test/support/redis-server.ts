@@ -55,7 +55,8 @@ function ping(port: number, host = '127.0.0.1'): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      // A server with requirepass answers NOAUTH: it is up all the same.
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
     });
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => (socket.destroy(), resolve(false)));
@@ -64,7 +65,7 @@ function ping(port: number, host = '127.0.0.1'): Promise<boolean> {
 
 let prefixes = 0;
 
-export async function startRedis(options: { persistence?: boolean; private?: boolean } = {}): Promise<TestRedis> {
+export async function startRedis(options: { persistence?: boolean; private?: boolean; args?: readonly string[] } = {}): Promise<TestRedis> {
   const given = process.env['REDIS_URL'];
   const run = randomBytes(3).toString('hex');
   const freshPrefix = () => `swt:${run}:${++prefixes}:`;
@@ -74,7 +75,7 @@ export async function startRedis(options: { persistence?: boolean; private?: boo
     if (o.claimIdleMs !== undefined) params.set('claim-idle', String(o.claimIdleMs));
     return `${url}?${params}`;
   };
-  if (given !== undefined && given !== '' && options.persistence !== true && options.private !== true) {
+  if (given !== undefined && given !== '' && options.persistence !== true && options.private !== true && options.args === undefined) {
     const notPrivate = async () => {
       throw new Error('this test needs a private redis-server it can stop and start; REDIS_URL cannot serve it');
     };
@@ -85,7 +86,7 @@ export async function startRedis(options: { persistence?: boolean; private?: boo
   const port = await freePort();
   const dir = tempDir('switchyard-redis-');
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir.path, '--daemonize', 'no', '--logfile', ''];
-  args.push(...(options.persistence ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
+  args.push(...(options.persistence ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), ...(options.args ?? []));
   let child: ChildProcess | undefined;
   let output = '';
 

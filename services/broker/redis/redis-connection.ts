@@ -40,12 +40,14 @@ export async function openConnection(location: RedisLocation, extra: RedisOption
   const client = new Redis({ ...connectionOptions(location), ...extra });
   // Errors are reported through the commands that fail; without a listener ioredis would print
   // every reconnection attempt.
-  client.on('error', () => undefined);
+  let lastError: Error | undefined;
+  client.on('error', (error: Error) => (lastError = error));
   try {
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw error;
+    // connect() only says the connection closed; the error event said why (WRONGPASS, ECONNREFUSED…).
+    throw lastError ?? error;
   }
   return client;
 }
