@@ -137,3 +137,43 @@ describe('connecting to Redis', () => {
     }
   });
 });
+
+describe('consumers of processes that are gone', () => {
+  it('are removed from the group once they have nothing pending and stayed idle; a consumer holding entries stays', async () => {
+    const prefix = redis.freshPrefix();
+    const open = async (consumer: string) => {
+      const location = parseStoreUrl(redis.storeUrl({ prefix, consumer, claimIdleMs: 10_000 })) as RedisLocation;
+      const log = await RedisEventLog.open({ location, keys: new RedisKeys(location.prefix), consumerGoneMs: 300 });
+      await log.registerBrokers(['ns/b']);
+      await log.openCursor({ name: 'trigger/t', broker: 'ns/b' });
+      return log;
+    };
+    const done = await open('done');
+    const holding = await open('holding');
+    const survivor = await open('survivor');
+    try {
+      await done.append('ns/b', [event('1')]);
+      await done.ack('trigger/t', (await done.read('trigger/t', 1)).map((e) => e.offset));
+      await done.close();
+      await survivor.append('ns/b', [event('2')]);
+      expect(await holding.read('trigger/t', 1)).toHaveLength(1);
+      await holding.close(); // gone with an entry pending
+      const { Redis } = await import('ioredis');
+      const client = new Redis(redis.url);
+      const consumers = async () =>
+        ((await client.call('XINFO', 'CONSUMERS', `${prefix}stream:ns/b`, 'trigger/t')) as unknown[][]).map((fields) => String(fields[1]));
+      try {
+        expect((await consumers()).sort()).toEqual(['done', 'holding']);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        // The survivor's first claim pass: nothing is idle for claim-idle yet, so it takes nothing;
+        // it forgets 'done' (nothing pending) and keeps 'holding' (its entry waits to be claimed).
+        expect(await survivor.read('trigger/t', 10)).toEqual([]);
+        expect((await consumers()).sort()).toEqual(['holding', 'survivor']);
+      } finally {
+        client.disconnect();
+      }
+    } finally {
+      await survivor.close();
+    }
+  });
+});

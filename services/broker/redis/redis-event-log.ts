@@ -24,6 +24,8 @@ export interface RedisEventLogOptions {
   readonly keys: RedisKeys;
   /** Events waiting for Redis's answer before appends are refused with SWY_OVERLOADED (default 20,000). */
   readonly maxPendingEvents?: number | undefined;
+  /** A consumer idle this long with nothing pending is removed from its group (default the larger of 10 minutes and 10 × claim-idle). */
+  readonly consumerGoneMs?: number | undefined;
 }
 
 interface Cursor {
@@ -39,6 +41,27 @@ interface Cursor {
   readonly held: Map<string, number>;
 }
 
+/** A consumer with nothing pending and idle this long belongs to a process that is gone. */
+const CONSUMER_GONE_MS = 10 * 60_000;
+
+/** Deletes consumer ARGV[2] of group ARGV[1] if it still has nothing pending and is idle over ARGV[3] ms. */
+const FORGET_CONSUMER = `
+for _, fields in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local info = {}
+  for i = 1, #fields, 2 do info[fields[i]] = fields[i + 1] end
+  if info['name'] == ARGV[2] and info['pending'] == 0 and info['idle'] > tonumber(ARGV[3]) then
+    return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+  end
+end
+return -1`;
+
+/** `XINFO` replies: a flat list of field names and values. */
+function fieldMap(fields: readonly unknown[]): Map<string, unknown> {
+  const info = new Map<string, unknown>();
+  for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1]);
+  return info;
+}
+
 /** Trimming by count reads the ids it cuts at; this bounds one round's read. */
 const TRIM_COUNT_STEP = 10_000;
 
@@ -50,6 +73,7 @@ export class RedisEventLog implements EventLog {
   readonly #brokers = new Set<BrokerKey>();
   readonly #cursors = new Map<string, Cursor>();
   readonly #maxPendingEvents: number;
+  readonly #consumerGoneMs: number;
   readonly #heartbeat: NodeJS.Timeout;
   #pending = 0;
   #appends = new Set<Promise<unknown>>();
@@ -60,6 +84,7 @@ export class RedisEventLog implements EventLog {
     this.#location = options.location;
     this.#keys = options.keys;
     this.#maxPendingEvents = options.maxPendingEvents ?? 20_000;
+    this.#consumerGoneMs = options.consumerGoneMs ?? Math.max(CONSUMER_GONE_MS, 10 * options.location.claimIdleMs);
     this.#watcher = new StreamWatcher(blocking, main, () => [...this.#brokers].map((b) => this.#keys.stream(b)));
     this.#heartbeat = setInterval(() => void this.#keepHeld(), Math.max(50, Math.floor(this.#location.claimIdleMs / 3)));
     this.#heartbeat.unref();
@@ -202,11 +227,32 @@ export class RedisEventLog implements EventLog {
     ];
     cursor.claimFrom = reply[0].toString();
     // A whole pass over the pending list is done: the next one waits half the idle time.
-    if (cursor.claimFrom === '0-0') cursor.nextClaimAt = Date.now() + this.#location.claimIdleMs / 2;
+    if (cursor.claimFrom === '0-0') {
+      cursor.nextClaimAt = Date.now() + this.#location.claimIdleMs / 2;
+      await this.#forgetGoneConsumers(cursor);
+    }
     const entries = isRawStreamEntries(reply[1]) ? reply[1] : [];
     const deleted = (reply[2] ?? []).map(String);
     if (deleted.length > 0) await send(this.#main, 'XACK', [cursor.key, cursor.name, ...deleted]);
     return this.#entries(cursor.broker, entries.filter(([id, fields]) => fields !== null && !cursor.held.has(id.toString())));
+  }
+
+  /**
+   * Every process start under a new name (HOSTNAME:PID) adds a consumer to each group; once a gone
+   * one's entries were all claimed, it is removed. Only consumers with nothing pending and idle far
+   * longer than a live reader is (live ones read several times a second) are removed, and the
+   * check is repeated in the same Lua script as the removal: XGROUP DELCONSUMER drops a consumer's
+   * pending entries with it, so a consumer that read something meanwhile must stay.
+   */
+  async #forgetGoneConsumers(cursor: Cursor): Promise<void> {
+    const consumers = (await send(this.#main, 'XINFO', ['CONSUMERS', cursor.key, cursor.name])) as unknown[][];
+    for (const fields of consumers) {
+      const info = fieldMap(fields);
+      const name = String(info.get('name'));
+      if (name === this.#location.consumer || Number(info.get('pending')) !== 0 || Number(info.get('idle')) <= this.#consumerGoneMs) continue;
+      // Checked again inside Redis, atomically: the consumer may have read something since.
+      await send(this.#main, 'EVAL', [FORGET_CONSUMER, '1', cursor.key, cursor.name, name, String(this.#consumerGoneMs)]);
+    }
   }
 
   #handOut(cursor: Cursor, entries: LogEntry[]): LogEntry[] {
@@ -278,8 +324,7 @@ export class RedisEventLog implements EventLog {
     }
     const floors: string[] = [];
     for (const fields of groups) {
-      const info = new Map<string, unknown>();
-      for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1]);
+      const info = fieldMap(fields);
       const name = String(info.get('name'));
       if (Number(info.get('pending')) > 0) {
         const summary = (await send(this.#main, 'XPENDING', [key, name])) as [number, string | null];
