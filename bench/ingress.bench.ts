@@ -15,8 +15,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { startChildServer } from './support/child-server.ts';
+import { CONNECTIONS, ingressLoad as load } from './support/ingress-load.ts';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const durationArg = process.argv.indexOf('--duration');
@@ -25,40 +25,6 @@ const roundsArg = process.argv.indexOf('--rounds');
 const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 5;
 const syncArg = process.argv.indexOf('--synchronous');
 const synchronous = syncArg > 0 ? process.argv[syncArg + 1] : 'full';
-const connections = 50;
-
-const headers = {
-  'ce-specversion': '1.0',
-  'ce-id': 'bench-1',
-  'ce-source': '/bench',
-  'ce-type': 'com.example.bench',
-  'content-type': 'application/json',
-};
-const body = JSON.stringify({ order: 42, customer: 'c-1', total: 99.5 });
-const batchBody = JSON.stringify(
-  Array.from({ length: 100 }, (_, i) => ({
-    specversion: '1.0',
-    id: `bench-${i}`,
-    source: '/bench',
-    type: 'com.example.bench',
-    datacontenttype: 'application/json',
-    data: { order: i, customer: 'c-1', total: 99.5 },
-  })),
-);
-
-async function load(url: string, options: { batch?: boolean; seconds: number }) {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: options.batch ? { 'content-type': 'application/cloudevents-batch+json' } : headers,
-    body: options.batch ? batchBody : body,
-    connections,
-    duration: options.seconds,
-  });
-  const accepted = result.statusCodeStats['202']?.count ?? 0;
-  return { requestsPerSecond: accepted / options.seconds, p99: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts };
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
 writeFileSync(join(dir, 'broker.yaml'), 'apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: default\n');
 const tsx = join(repo, 'node_modules/.bin/tsx');
@@ -110,7 +76,7 @@ try {
   console.log(`\nper-round ratios: ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
   console.log(`platform peak resident memory: ${peakRss.toFixed(0)} MB (target < 200 MB)`);
   console.log(`failed requests: ${failures + batch.failures}`);
-  console.log(`${connections} connections, ${rounds} rounds of ${duration} s, store synchronous=${synchronous}, node ${process.version}`);
+  console.log(`${CONNECTIONS} connections, ${rounds} rounds of ${duration} s, store synchronous=${synchronous}, node ${process.version}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

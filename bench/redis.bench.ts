@@ -14,11 +14,12 @@
  * Usage: npm run bench:redis [-- --duration 5 --rounds 5 --events 20000 --appendfsync everysec|always|off]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { type ChildServer, startChildServer } from './support/child-server.ts';
+import { CONNECTIONS, ingressLoad as load, singleHeaders } from './support/ingress-load.ts';
 import { startBenchRedis } from './support/redis-server.ts';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -30,30 +31,10 @@ const duration = Number(arg('duration', '5'));
 const rounds = Number(arg('rounds', '5'));
 const EVENTS = Number(arg('events', '20000'));
 const appendfsync = arg('appendfsync', 'everysec') as 'always' | 'everysec' | 'off';
-const connections = 50;
 const tsx = join(repo, 'node_modules/.bin/tsx');
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
 const now = () => performance.timeOrigin + performance.now();
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-
-const headers = { 'ce-specversion': '1.0', 'ce-id': 'bench-1', 'ce-source': '/bench', 'ce-type': 'com.example.bench', 'content-type': 'application/json' };
-const body = JSON.stringify({ order: 42, customer: 'c-1', total: 99.5 });
-const batchBody = JSON.stringify(
-  Array.from({ length: 100 }, (_, i) => ({ specversion: '1.0', id: `bench-${i}`, source: '/bench', type: 'com.example.bench', data: { order: i } })),
-);
-
-async function load(url: string, options: { batch?: boolean; seconds: number }) {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: options.batch ? { 'content-type': 'application/cloudevents-batch+json' } : headers,
-    body: options.batch ? batchBody : body,
-    connections,
-    duration: options.seconds,
-  });
-  const accepted = result.statusCodeStats['202']?.count ?? 0;
-  return { perSecond: accepted / options.seconds, p99: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts };
-}
 
 function platform(name: string, yaml: string, store: string): Promise<ChildServer> {
   const file = join(dir, `${name}.yaml`);
@@ -72,7 +53,7 @@ async function endToEnd(processes: readonly ChildServer[], sink: ChildServer): P
   const started = now();
   const share = Math.floor(EVENTS / processes.length);
   const publishing = processes.map((p) =>
-    autocannon({ url: `${p.url}/default/default`, method: 'POST', headers, body: '{"order":42}', connections: Math.ceil(connections / processes.length), amount: share }),
+    autocannon({ url: `${p.url}/default/default`, method: 'POST', headers: singleHeaders, body: '{"order":42}', connections: Math.ceil(CONNECTIONS / processes.length), amount: share }),
   );
   for (;;) {
     if ((await sinkCount(sink)) >= share * processes.length) break;
@@ -99,9 +80,9 @@ try {
   for (let round = 0; round < rounds; round++) {
     const baseline = await load(`${bare.url}/default/default`, { seconds: duration });
     const measured = await load(`${single.url}/default/default`, { seconds: duration });
-    baselines.push(baseline.perSecond);
-    singles.push(measured.perSecond);
-    ratios.push(measured.perSecond / baseline.perSecond);
+    baselines.push(baseline.requestsPerSecond);
+    singles.push(measured.requestsPerSecond);
+    ratios.push(measured.requestsPerSecond / baseline.requestsPerSecond);
     failures += baseline.failures + measured.failures;
   }
   const batch = await load(`${single.url}/default/default`, { batch: true, seconds: duration });
@@ -110,7 +91,7 @@ try {
   await bare.stop();
   await single.stop();
   rows.push(['ingress, single binary events', `${median(singles).toFixed(0)} events/s`, `bare fastify ${median(baselines).toFixed(0)} req/s`, `${median(ratios).toFixed(2)} × baseline (target ≥ 0.80)`]);
-  rows.push(['ingress, batches of 100', `${(batch.perSecond * 100).toFixed(0)} events/s`, '—', 'target ≥ 100,000 events/s']);
+  rows.push(['ingress, batches of 100', `${(batch.requestsPerSecond * 100).toFixed(0)} events/s`, '—', 'target ≥ 100,000 events/s']);
 
   const sink = await startChildServer(tsx, [join(repo, 'bench/support/counting-sink.ts')], repo);
   const trigger = `---\napiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: { name: all }\nspec:\n  broker: default\n  subscriber: { uri: "${sink.url}" }\n`;
@@ -133,7 +114,7 @@ try {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   console.log(`\nper-round ingress ratios: ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
   console.log(`ingress platform peak resident memory: ${ingressRss.toFixed(0)} MB; failed requests: ${failures}`);
-  console.log(`${connections} connections, ${rounds} rounds of ${duration} s, ${EVENTS} events end to end, redis appendfsync ${appendfsync}, ${(await import('node:os')).cpus().length} cores, node ${process.version}`);
+  console.log(`${CONNECTIONS} connections, ${rounds} rounds of ${duration} s, ${EVENTS} events end to end, redis appendfsync ${appendfsync}, ${cpus().length} cores, node ${process.version}`);
 } finally {
   await redis.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -27,16 +27,23 @@ runEventLogSuite('Redis Streams', async () => {
 const event = (id: string): CloudEvent => ({ attributes: { specversion: '1.0', id, source: '/redis', type: 't' } });
 const ids = (entries: ReadonlyArray<{ event: CloudEvent }>) => entries.map((e) => e.event.attributes['id']);
 
+/** Processes sharing one Redis prefix: each a consumer of cursor trigger/t on broker ns/b. */
+async function consumers(names: readonly string[], claimIdleMs?: number): Promise<RedisEventLog[]> {
+  const prefix = redis.freshPrefix();
+  const logs: RedisEventLog[] = [];
+  for (const consumer of names) {
+    const log = await openLog(redis.storeUrl({ prefix, consumer, claimIdleMs }));
+    await log.registerBrokers(['ns/b']);
+    await log.openCursor({ name: 'trigger/t', broker: 'ns/b' });
+    logs.push(log);
+  }
+  return logs;
+}
+
 describe('Redis event log', () => {
   it('two consumers of one cursor share its entries, each entry handed to one of them', async () => {
-    const prefix = redis.freshPrefix();
-    const a = await openLog(redis.storeUrl({ prefix, consumer: 'a' }));
-    const b = await openLog(redis.storeUrl({ prefix, consumer: 'b' }));
+    const [a, b] = (await consumers(['a', 'b'])) as [RedisEventLog, RedisEventLog];
     try {
-      for (const log of [a, b]) {
-        await log.registerBrokers(['ns/b']);
-        await log.openCursor({ name: 'trigger/t', broker: 'ns/b' });
-      }
       await a.append('ns/b', Array.from({ length: 10 }, (_, i) => event(String(i))));
       const fromA = await a.read('trigger/t', 4);
       const fromB = await b.read('trigger/t', 100);
@@ -49,14 +56,8 @@ describe('Redis event log', () => {
   });
 
   it('entries a consumer left unacknowledged are claimed by another after the idle time, and only then', async () => {
-    const prefix = redis.freshPrefix();
-    const dead = await openLog(redis.storeUrl({ prefix, consumer: 'dead', claimIdleMs: 300 }));
-    const survivor = await openLog(redis.storeUrl({ prefix, consumer: 'survivor', claimIdleMs: 300 }));
+    const [dead, survivor] = (await consumers(['dead', 'survivor'], 300)) as [RedisEventLog, RedisEventLog];
     try {
-      for (const log of [dead, survivor]) {
-        await log.registerBrokers(['ns/b']);
-        await log.openCursor({ name: 'trigger/t', broker: 'ns/b' });
-      }
       await dead.append('ns/b', [event('held-1'), event('held-2')]);
       expect(ids(await dead.read('trigger/t', 10))).toEqual(['held-1', 'held-2']);
       await dead.close(); // as if killed: nothing acknowledged
@@ -74,14 +75,8 @@ describe('Redis event log', () => {
   });
 
   it('a live consumer keeps its slow entries: they are not claimed while it works on them', async () => {
-    const prefix = redis.freshPrefix();
-    const slow = await openLog(redis.storeUrl({ prefix, consumer: 'slow', claimIdleMs: 300 }));
-    const other = await openLog(redis.storeUrl({ prefix, consumer: 'other', claimIdleMs: 300 }));
+    const [slow, other] = (await consumers(['slow', 'other'], 300)) as [RedisEventLog, RedisEventLog];
     try {
-      for (const log of [slow, other]) {
-        await log.registerBrokers(['ns/b']);
-        await log.openCursor({ name: 'trigger/t', broker: 'ns/b' });
-      }
       await slow.append('ns/b', [event('long-delivery')]);
       expect(ids(await slow.read('trigger/t', 10))).toEqual(['long-delivery']);
       for (let i = 0; i < 6; i++) {
