@@ -9,7 +9,8 @@
  *
  * | operation            | embedded (SQLite, WAL)                                   | Redis Streams (one stream per broker)                    |
  * |----------------------|----------------------------------------------------------|----------------------------------------------------------|
- * | append               | INSERT rows in one transaction per group commit           | XADD per event, pipelined; resolve on Redis's answer     |
+ * | append               | INSERT rows in one transaction per group commit           | one script per stream and tick, XADD per event; resolve  |
+ * |                      |                                                          | on Redis's answer (append-batcher.ts)                    |
  * | list (newest N)      | SELECT … ORDER BY seq DESC LIMIT N                        | XREVRANGE key + - COUNT N                                |
  * | list (after offset)  | SELECT … WHERE seq > offset ORDER BY seq LIMIT N          | XRANGE key (offset + COUNT N                             |
  * | openCursor           | INSERT OR IGNORE a cursor row at the log's end            | XGROUP CREATE key group $ MKSTREAM (BUSYGROUP = exists)  |

@@ -16,7 +16,8 @@ import type { RedisLocation } from '../store-url.ts';
 import { type RawStreamEntry, isRawStreamEntries, openConnection, send, streamsReply } from './redis-connection.ts';
 import type { RedisKeys } from './redis-keys.ts';
 import { compareStreamIds, nextStreamId, streamIdTime } from './stream-id.ts';
-import { eventFromFields, streamFields } from './stored-event.ts';
+import { eventFromFields } from './stored-event.ts';
+import { AppendBatcher } from './append-batcher.ts';
 import { StreamWatcher } from './stream-watcher.ts';
 
 export interface RedisEventLogOptions {
@@ -68,6 +69,7 @@ const TRIM_COUNT_STEP = 10_000;
 export class RedisEventLog implements EventLog {
   readonly #main: Redis;
   readonly #watcher: StreamWatcher;
+  readonly #batcher: AppendBatcher;
   readonly #location: RedisLocation;
   readonly #keys: RedisKeys;
   readonly #brokers = new Set<BrokerKey>();
@@ -76,11 +78,13 @@ export class RedisEventLog implements EventLog {
   readonly #consumerGoneMs: number;
   readonly #heartbeat: NodeJS.Timeout;
   #pending = 0;
-  #appends = new Set<Promise<unknown>>();
+  /** Woken when no append is waiting for Redis (close waits for that). */
+  readonly #drained: Array<() => void> = [];
   #closed = false;
 
   private constructor(main: Redis, blocking: Redis, options: RedisEventLogOptions) {
     this.#main = main;
+    this.#batcher = new AppendBatcher(main);
     this.#location = options.location;
     this.#keys = options.keys;
     this.#maxPendingEvents = options.maxPendingEvents ?? 20_000;
@@ -127,35 +131,22 @@ export class RedisEventLog implements EventLog {
     }
     this.#pending += events.length;
     const key = this.#keys.stream(broker);
-    const work = this.#xadd(key, events).then(
+    return this.#batcher.append(key, events).then(
       (ids) => {
+        this.#appended(events.length);
         this.#watcher.notify(key);
         return ids;
       },
       (error: unknown) => {
+        this.#appended(events.length);
         throw error instanceof SwitchyardError ? error : this.#unavailable((error as Error).message);
       },
     );
-    const tracked = work.finally(() => {
-      this.#pending -= events.length;
-      this.#appends.delete(tracked);
-    });
-    this.#appends.add(tracked);
-    return tracked;
   }
 
-  async #xadd(key: string, events: readonly CloudEvent[]): Promise<string[]> {
-    // The typed xadd: auto-pipelining packs the appends of one tick into one write.
-    if (events.length === 1) return [String(await this.#main.xadd(key, '*', ...streamFields(events[0] as CloudEvent)))];
-    // A batch is stored whole or not at all: MULTI/EXEC applies it as one step.
-    const multi = this.#main.multi();
-    for (const event of events) multi.xadd(key, '*', ...streamFields(event));
-    const results = await multi.exec();
-    if (results === null) throw new Error('the transaction was aborted');
-    return results.map(([error, id]) => {
-      if (error) throw error;
-      return String(id);
-    });
+  #appended(count: number): void {
+    this.#pending -= count;
+    if (this.#pending === 0) for (const resolve of this.#drained.splice(0)) resolve();
   }
 
   #unavailable(why: string): SwitchyardError {
@@ -339,7 +330,7 @@ export class RedisEventLog implements EventLog {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
-    await Promise.allSettled([...this.#appends]);
+    if (this.#pending > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
     await this.#watcher.close();
     await this.#main.quit().catch(() => this.#main.disconnect());
   }

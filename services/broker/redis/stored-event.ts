@@ -1,20 +1,12 @@
 /**
- * How the Redis engine writes a CloudEvent: as stream fields (data as raw bytes), or as a JSON
- * value (data as base64) inside a dead letter or a BullMQ job. The data encoding is kept so an
+ * How the Redis engine reads a CloudEvent from stream fields (`a` the attributes as JSON, `d` the
+ * data bytes, `e` the data encoding; append-batcher.ts writes them), and writes one as a JSON value
+ * (data as base64) inside a dead letter or a BullMQ job. The data encoding is kept so an
  * event reads back the way it was published.
  */
 import type { AttributeValue, CloudEvent, DataEncoding } from '../../cloudevents/cloud-event.ts';
 
-const ENCODING_CODES: Record<DataEncoding, string> = { json: 'j', text: 't', base64: 'b' };
 const CODE_ENCODINGS: Record<string, DataEncoding> = { j: 'json', t: 'text', b: 'base64' };
-
-/** Stream fields: `a` the attributes as JSON, `d` the data bytes, `e` the data encoding. */
-export function streamFields(event: CloudEvent): Array<string | Buffer> {
-  const fields: Array<string | Buffer> = ['a', JSON.stringify(event.attributes)];
-  if (event.data !== undefined) fields.push('d', Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength));
-  if (event.dataEncoding !== undefined) fields.push('e', ENCODING_CODES[event.dataEncoding]);
-  return fields;
-}
 
 export function eventFromFields(fields: readonly Buffer[]): CloudEvent {
   let attributes: Record<string, AttributeValue> = {};
