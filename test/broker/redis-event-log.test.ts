@@ -10,7 +10,7 @@ import { runEventLogSuite } from './event-log.contract.ts';
 
 let redis: TestRedis;
 beforeAll(async () => {
-  redis = await startRedis({ private: true });
+  redis = await startRedis();
 });
 afterAll(async () => redis.stop());
 

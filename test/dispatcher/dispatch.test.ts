@@ -66,7 +66,7 @@ describe(`on the ${engine} engine`, () => {
   let redis: TestRedis | undefined;
   beforeAll(async () => {
     if (engine === 'redis') {
-      redis = await startRedis({ private: true });
+      redis = await startRedis();
       const prefix = redis.freshPrefix();
       engineStore = () => ({ store: redis?.storeUrl({ prefix: `${prefix}${Math.random().toString(36).slice(2)}:`, consumer: 'dispatch' }) });
     } else engineStore = () => ({});

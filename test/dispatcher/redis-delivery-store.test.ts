@@ -6,7 +6,7 @@ import { runDeliveryStoreSuite } from './delivery-store.contract.ts';
 
 let redis: TestRedis;
 beforeAll(async () => {
-  redis = await startRedis({ private: true });
+  redis = await startRedis();
 });
 afterAll(async () => redis.stop());
 

@@ -7,6 +7,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
+import { Redis } from 'ioredis';
 import { tempDir } from './temp-dir.ts';
 
 const HOW_TO =
@@ -79,7 +80,17 @@ export async function startRedis(options: { persistence?: boolean; private?: boo
     const notPrivate = async () => {
       throw new Error('this test needs a private redis-server it can stop and start; REDIS_URL cannot serve it');
     };
-    return { url: given, freshPrefix, storeUrl: storeUrl(given), restart: notPrivate, kill: notPrivate, start: notPrivate, stop: async () => undefined };
+    // A shared Redis: on stop, the keys of this run's prefixes go.
+    const removeKeys = async () => {
+      const client = new Redis(given, { lazyConnect: true });
+      try {
+        await client.connect();
+        for await (const keys of client.scanStream({ match: `swt:${run}:*`, count: 500 }) as AsyncIterable<string[]>) if (keys.length > 0) await client.del(...keys);
+      } finally {
+        client.disconnect();
+      }
+    };
+    return { url: given, freshPrefix, storeUrl: storeUrl(given), restart: notPrivate, kill: notPrivate, start: notPrivate, stop: removeKeys };
   }
   const binary = findRedisServer();
   if (binary === undefined) throw new Error(HOW_TO);
