@@ -1,11 +1,12 @@
 /**
- * Generates the JSON Schema of every resource kind from its zod schema into schemas/json/, for
- * editors (`# yaml-language-server: $schema=…`). `--check` only compares and exits 1 when the
+ * Generates the JSON Schema of every resource kind, and of the platform configuration file, from
+ * its zod schema into schemas/json/, for editors (`# yaml-language-server: $schema=…`). `--check` only compares and exits 1 when the
  * committed files are stale; test/schemas/json-schema.test.ts does the same in the test suite.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { platformConfigSchema } from './platform-config.schema.ts';
 import { resourceKinds } from './resources.ts';
 
 export const jsonSchemaDir = fileURLToPath(new URL('./json/', import.meta.url));
@@ -26,6 +27,8 @@ export function generateJsonSchemas(): Map<string, string> {
     anyOf: all,
   };
   files.set('manifest.schema.json', `${JSON.stringify(manifest, null, 2)}\n`);
+  const config = z.toJSONSchema(platformConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  files.set('platform-config.schema.json', `${JSON.stringify({ title: 'PlatformConfig (switchyard.dev/v1alpha1): switchyard run --config', ...config }, null, 2)}\n`);
   return files;
 }
 

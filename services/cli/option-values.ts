@@ -1,4 +1,5 @@
 /** Typed reads of parsed command-line values, each failing with SWY_USAGE and the flag's name. */
+import { SIZE_EXPECTED, parseSize } from '../../schemas/size.ts';
 import { SwitchyardError } from '../errors.ts';
 import type { OptionValues } from './command.ts';
 
@@ -22,15 +23,12 @@ export function integerOption(values: OptionValues, name: string, min: number, m
   return Number(text);
 }
 
-const SIZE = /^(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/i;
-const UNITS: Record<string, number> = { b: 1, kb: 1000, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
-
 export function sizeOption(values: OptionValues, name: string): number | undefined {
   const text = stringOption(values, name);
   if (text === undefined) return undefined;
-  const m = SIZE.exec(text.trim());
-  if (!m) throw new SwitchyardError('SWY_USAGE', `--${name} ${text} is not a size (expected bytes, or a number with KiB, MiB or GiB, like 1MiB)`);
-  return Number(m[1]) * (UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1);
+  const bytes = parseSize(text);
+  if (bytes === undefined) throw new SwitchyardError('SWY_USAGE', `--${name} ${text} is not a size (expected ${SIZE_EXPECTED})`);
+  return bytes;
 }
 
 export function required(value: string | undefined, name: string, hint: string): string {

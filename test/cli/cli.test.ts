@@ -172,3 +172,63 @@ spec:
     }
   });
 });
+
+describe('switchyard run --config', () => {
+  it('takes its settings from the file (store, destinations), with flags winning over it', async () => {
+    const { startHttpSink } = await import('../support/http-sink.ts');
+    const { waitFor } = await import('../support/wait-for.ts');
+    const sink = await startHttpSink();
+    const dir = tempDir();
+    try {
+      const manifests = join(dir.path, 'm.yaml');
+      writeFileSync(
+        manifests,
+        `${ONE_BROKER}---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: { name: t }
+spec:
+  broker: default
+  subscriber:
+    ref: { apiVersion: serving.knative.dev/v1, kind: Service, name: my-service }
+    uri: /from-config
+`,
+      );
+      const config = join(dir.path, 'switchyard.yaml');
+      // Port 1 cannot be listened on here: startCli's --port 0 must win over it.
+      writeFileSync(
+        config,
+        `apiVersion: switchyard.dev/v1alpha1
+kind: PlatformConfig
+spec:
+  port: 1
+  store: sqlite:${join(dir.path, 'from-config.db')}
+  destinations:
+    services:
+      default/my-service: ${sink.url}
+`,
+      );
+      const running = await startCli(['-f', manifests, '--config', config]);
+      try {
+        expect(running.output().stdout).toContain(`(store sqlite:${join(dir.path, 'from-config.db')})`);
+        await runCli(['send', '--broker', 'default/default', '--url', running.url, '--type', 'x', '--id', 'cfg-1']);
+        const received = await waitFor(() => sink.received[0], 'the delivery');
+        expect(received.url).toBe('/from-config');
+        expect(received.headers['ce-id']).toBe('cfg-1');
+      } finally {
+        await running.stop();
+      }
+      writeFileSync(config, 'apiVersion: switchyard.dev/v1alpha1\nkind: PlatformConfig\nspec:\n  logLevel: loud\n');
+      const refused = await runCli(['run', '-f', manifests, '--config', config]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`${config}:4:13 PlatformConfig spec.logLevel: is "loud"`);
+      expect(refused.stderr).toContain('error SWY_CONFIG_INVALID');
+      const validated = await runCli(['validate', '-f', manifests, '--config', config]);
+      expect(validated.code).toBe(1);
+      expect(validated.stdout).toContain(`${config}:4:13 PlatformConfig spec.logLevel`);
+    } finally {
+      await sink.close();
+      dir.remove();
+    }
+  });
+});

@@ -7,13 +7,14 @@ import { DEFAULT_URL_TEMPLATE } from '../../dispatcher/destinations.ts';
 import { DEFAULT_BODY_LIMIT, startPlatform } from '../../platform.ts';
 import { type Command, consoleOutput } from '../command.ts';
 import { integerOption, sizeOption, stringList, stringOption } from '../option-values.ts';
+import { LOG_LEVELS } from '../../../schemas/platform-config.schema.ts';
+import { type PlatformSettings, loadPlatformConfig } from '../../manifests/load-platform-config.ts';
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run the platform: brokers, ingress and the admin API',
-  help: `Usage: switchyard run -f PATH [-f PATH ...] [options]
+  help: `Usage: switchyard run -f PATH [-f PATH ...] [--config FILE] [options]
 
 Loads the manifests, opens the event store and serves every broker at
 POST http://HOST:PORT/<namespace>/<broker>. Prints each broker's address when ready.
@@ -21,6 +22,8 @@ Stops cleanly on Ctrl-C (SIGINT) or SIGTERM; events already answered 202 are on 
 
 Options:
   -f, --file PATH        a manifest file or folder of .yaml/.yml files (repeatable)
+      --config FILE      a platform configuration file (kind PlatformConfig, see README) with
+                         any of the settings below; a flag given here wins over the file
       --port N           port to listen on (default 8080; 0 picks a free one)
       --host HOST        address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
       --store URL        event store (default ${DEFAULT_STORE})
@@ -54,19 +57,21 @@ Example:
     'log-level': { type: 'string' },
     'url-template': { type: 'string' },
     'service-url': { type: 'string', multiple: true },
+    config: { type: 'string' },
   },
   async run(values) {
     const files = stringList(values, 'file');
     if (files.length === 0) throw new SwitchyardError('SWY_USAGE', '-f PATH is required (expected a manifest file or folder)');
-    const logLevel = stringOption(values, 'log-level') ?? 'info';
-    if (!LOG_LEVELS.includes(logLevel)) throw new SwitchyardError('SWY_USAGE', `--log-level ${logLevel} is not a level (expected one of ${LOG_LEVELS.join(', ')})`);
-    const port = integerOption(values, 'port', 0, 65535) ?? 8080;
-    const host = stringOption(values, 'host') ?? '127.0.0.1';
-    const store = stringOption(values, 'store') ?? DEFAULT_STORE;
-    const bodyLimit = sizeOption(values, 'body-limit') ?? DEFAULT_BODY_LIMIT;
-    const urlTemplate = stringOption(values, 'url-template') ?? DEFAULT_URL_TEMPLATE;
+    const settings = readSettings(stringOption(values, 'config'));
+    const logLevel = stringOption(values, 'log-level') ?? settings.logLevel ?? 'info';
+    if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new SwitchyardError('SWY_USAGE', `--log-level ${logLevel} is not a level (expected one of ${LOG_LEVELS.join(', ')})`);
+    const port = integerOption(values, 'port', 0, 65535) ?? settings.port ?? 8080;
+    const host = stringOption(values, 'host') ?? settings.host ?? '127.0.0.1';
+    const store = stringOption(values, 'store') ?? settings.store ?? DEFAULT_STORE;
+    const bodyLimit = sizeOption(values, 'body-limit') ?? settings.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    const urlTemplate = stringOption(values, 'url-template') ?? settings.urlTemplate ?? DEFAULT_URL_TEMPLATE;
     if (!urlTemplate.includes('{name}')) throw new SwitchyardError('SWY_USAGE', `--url-template ${urlTemplate} has no {name} (expected like ${DEFAULT_URL_TEMPLATE})`);
-    const destinationOverrides = new Map<string, string>();
+    const destinationOverrides = new Map<string, string>(settings.services);
     for (const entry of stringList(values, 'service-url')) {
       const eq = entry.indexOf('=');
       const url = entry.slice(eq + 1);
@@ -106,3 +111,14 @@ Example:
     });
   },
 };
+
+/** The --config file's settings; its problems are printed and stop the command. */
+function readSettings(file: string | undefined): PlatformSettings {
+  if (file === undefined) return { services: new Map() };
+  const loaded = loadPlatformConfig(file);
+  if (loaded.settings === undefined) {
+    for (const problem of loaded.problems) consoleOutput.err(formatProblem(problem));
+    throw new SwitchyardError('SWY_CONFIG_INVALID', `${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} in ${file}; nothing was started`);
+  }
+  return loaded.settings;
+}

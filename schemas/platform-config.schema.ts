@@ -1,0 +1,44 @@
+/**
+ * The platform's own configuration file (`switchyard run --config FILE`): what the command-line
+ * flags of `run` set, in one place. A flag given on the command line wins over the file.
+ */
+import { z } from 'zod';
+import { parseSize, SIZE_EXPECTED } from './size.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** `NAME`, `NAMESPACE/NAME` or `KIND/NAMESPACE/NAME` of a subscriber ref. */
+const REF_KEY = /^(?:[A-Za-z][A-Za-z0-9]*\/)?(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+export const platformConfigSchema = z.strictObject({
+  apiVersion: z.literal('switchyard.dev/v1alpha1'),
+  kind: z.literal('PlatformConfig'),
+  spec: z.strictObject({
+    /** Address to listen on (default 127.0.0.1). */
+    host: z.string().min(1).optional(),
+    /** Port to listen on (default 8080; 0 picks a free one). */
+    port: z.int().min(0).max(65535).optional(),
+    /** The event store: sqlite:PATH or redis://HOST:PORT (see `switchyard run --help`). */
+    store: z.string().min(1).optional(),
+    /** Largest request body accepted, like 1MiB. */
+    bodyLimit: z
+      .union([z.int().min(1), z.string().refine((text) => parseSize(text) !== undefined, { error: `is not a size (expected ${SIZE_EXPECTED})` })])
+      .optional(),
+    logLevel: z.enum(LOG_LEVELS).optional(),
+    destinations: z
+      .strictObject({
+        /** How a subscriber ref to another kind becomes a URL; {name} and {namespace} are replaced. */
+        urlTemplate: z.string().includes('{name}', { error: 'has no {name} (expected a URL like http://{name}.{namespace}.svc.cluster.local)' }).optional(),
+        /** The base URL of one ref, overriding the template: NAME, NAMESPACE/NAME or KIND/NAMESPACE/NAME. */
+        services: z
+          .record(
+            z.string().regex(REF_KEY, { error: 'is not a ref name (expected NAME, NAMESPACE/NAME or KIND/NAMESPACE/NAME)' }),
+            z.string().regex(/^https?:\/\/[^/]/, { error: 'is not an http or https URL (expected like http://localhost:9000)' }),
+          )
+          .optional(),
+      })
+      .optional(),
+  }),
+});
+
+export type PlatformConfigFile = z.infer<typeof platformConfigSchema>;

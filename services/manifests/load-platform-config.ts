@@ -1,0 +1,78 @@
+/**
+ * Reads the platform configuration file (`--config FILE`, schemas/platform-config.schema.ts) and
+ * reports every problem at once, with file, line and column, as manifests do.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { type PlatformConfigFile, platformConfigSchema } from '../../schemas/platform-config.schema.ts';
+import { parseSize } from '../../schemas/size.ts';
+import { parseStoreUrl } from '../broker/store-url.ts';
+import type { ConfigProblem } from './config-problem.ts';
+import { locate } from './yaml-locate.ts';
+import { formatPath, issueProblems } from './zod-issue-message.ts';
+
+/** The file's settings, ready to use; absent ones are left to flags and defaults. */
+export interface PlatformSettings {
+  readonly host?: string | undefined;
+  readonly port?: number | undefined;
+  readonly store?: string | undefined;
+  readonly bodyLimit?: number | undefined;
+  readonly logLevel?: string | undefined;
+  readonly urlTemplate?: string | undefined;
+  readonly services: ReadonlyMap<string, string>;
+}
+
+const RESOURCE = 'PlatformConfig';
+
+export function loadPlatformConfig(file: string): { readonly settings?: PlatformSettings; readonly problems: ConfigProblem[] } {
+  const at = (line: number, column: number, field: string, message: string): ConfigProblem => ({ file, line, column, resource: RESOURCE, field, message });
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { problems: [at(1, 1, '(file)', `cannot be read: ${(error as Error).message}`)] };
+  }
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true });
+  const documents = Array.isArray(docs) ? docs.filter((doc) => doc.contents !== null) : [];
+  const yamlProblems = documents.flatMap((doc) =>
+    doc.errors.map((error) => {
+      const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+      return at(pos.line, pos.col, '(yaml)', `${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:$/, '')} (expected valid YAML)`);
+    }),
+  );
+  if (yamlProblems.length > 0) return { problems: yamlProblems };
+  const doc = documents[0];
+  if (doc === undefined || documents.length > 1) {
+    return { problems: [at(1, 1, '(file)', `holds ${documents.length} documents (expected one PlatformConfig)`)] };
+  }
+  const problemAt = (path: ReadonlyArray<string | number>, message: string, atKey = false) => {
+    const { line, column } = locate(doc, lines, path, atKey);
+    return at(line, column, formatPath(path), message);
+  };
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  const parsed = platformConfigSchema.safeParse(value, { reportInput: true });
+  const problems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => issueProblems(platformConfigSchema, issue).map((p) => problemAt(p.path, p.message, p.atKey)));
+  const store = (value as { spec?: { store?: unknown } } | null)?.spec?.store;
+  if (typeof store === 'string' && store !== '') {
+    try {
+      parseStoreUrl(store);
+    } catch (error) {
+      problems.push(problemAt(['spec', 'store'], (error as Error).message.replace(/^--store /, 'is ')));
+    }
+  }
+  if (!parsed.success || problems.length > 0) return { problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
+  const { spec } = parsed.data as PlatformConfigFile;
+  return {
+    problems: [],
+    settings: {
+      host: spec.host,
+      port: spec.port,
+      store: spec.store,
+      bodyLimit: typeof spec.bodyLimit === 'string' ? parseSize(spec.bodyLimit) : spec.bodyLimit,
+      logLevel: spec.logLevel,
+      urlTemplate: spec.destinations?.urlTemplate,
+      services: new Map(Object.entries(spec.destinations?.services ?? {})),
+    },
+  };
+}
