@@ -6,9 +6,11 @@ describe('generated JSON Schema', () => {
     expect(staleJsonSchemas()).toEqual([]);
   });
 
-  it('covers every kind and describes Knative filter dialects', () => {
+  it('covers every kind and the platform configuration file, and describes Knative filter dialects', () => {
     const files = generateJsonSchemas();
-    expect([...files.keys()].sort()).toEqual(['broker.schema.json', 'function.schema.json', 'manifest.schema.json', 'trigger.schema.json']);
+    expect([...files.keys()].sort()).toEqual(['broker.schema.json', 'function.schema.json', 'manifest.schema.json', 'platform-config.schema.json', 'trigger.schema.json']);
+    const config = JSON.parse(files.get('platform-config.schema.json') ?? '{}');
+    expect(Object.keys(config.properties.spec.properties)).toEqual(['host', 'port', 'store', 'bodyLimit', 'logLevel', 'destinations']);
     const trigger = JSON.parse(files.get('trigger.schema.json') ?? '{}');
     expect(JSON.stringify(trigger)).toContain('"exact"');
     expect(trigger.properties.spec.required).toEqual(['broker', 'subscriber']);
