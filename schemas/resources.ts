@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { brokerSchema } from './broker.schema.ts';
 import { functionSchema } from './function.schema.ts';
+import { pingSourceSchema } from './pingsource.schema.ts';
 import { triggerSchema } from './trigger.schema.ts';
 
 export interface ResourceKind {
@@ -16,11 +17,11 @@ export const resourceKinds: readonly ResourceKind[] = [
   { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', schema: brokerSchema, jsonSchemaFile: 'broker.schema.json' },
   { apiVersion: 'eventing.knative.dev/v1', kind: 'Trigger', schema: triggerSchema, jsonSchemaFile: 'trigger.schema.json' },
   { apiVersion: 'switchyard.dev/v1alpha1', kind: 'Function', schema: functionSchema, jsonSchemaFile: 'function.schema.json' },
+  { apiVersion: 'sources.knative.dev/v1', kind: 'PingSource', schema: pingSourceSchema, jsonSchemaFile: 'pingsource.schema.json' },
 ];
 
 /** Kinds users bring from Knative (or Switchyard's own) that a later release of Switchyard will load. */
 export const plannedKinds: Readonly<Record<string, string>> = {
-  PingSource: 'sources.knative.dev/v1',
   KafkaSource: 'sources.knative.dev/v1',
   ApiServerSource: 'sources.knative.dev/v1',
   ContainerSource: 'sources.knative.dev/v1',

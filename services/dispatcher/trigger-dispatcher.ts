@@ -215,7 +215,7 @@ export class TriggerDispatcher {
     const ttl = event.attributes[BROKER_TTL];
     const outcome = await this.#send(withoutAttributes(event, [BROKER_TTL]));
     if (outcome.kind === 'delivered') {
-      if (outcome.reply === undefined) return { kind: 'delivered' };
+      if (outcome.reply === undefined || this.#plan.trigger.discardReplies === true) return { kind: 'delivered' };
       const reply: CloudEvent = ttl === undefined ? outcome.reply : { ...outcome.reply, attributes: { ...outcome.reply.attributes, [BROKER_TTL]: ttl } };
       try {
         await this.#parts.publisher.publish(this.#plan.trigger.broker, [reply]);

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { type Document, LineCounter, parseAllDocuments } from 'yaml';
 import type { BrokerManifest } from '../../schemas/broker.schema.ts';
 import type { FunctionManifest } from '../../schemas/function.schema.ts';
+import type { PingSourceManifest } from '../../schemas/pingsource.schema.ts';
 import { plannedKinds, resourceKinds, supportedKindsText } from '../../schemas/resources.ts';
 import { type FilterElement, type TriggerManifest } from '../../schemas/trigger.schema.ts';
 import { compileCesql } from '../cesql/cesql.ts';
@@ -35,6 +36,7 @@ export interface LoadedManifests {
   readonly brokers: ReadonlyArray<LoadedResource<BrokerManifest>>;
   readonly triggers: ReadonlyArray<LoadedResource<TriggerManifest>>;
   readonly functions: ReadonlyArray<LoadedResource<FunctionManifest> & { readonly handlerPath: string }>;
+  readonly pingSources: ReadonlyArray<LoadedResource<PingSourceManifest>>;
   readonly problems: readonly ConfigProblem[];
   readonly warnings: readonly ConfigProblem[];
 }
@@ -104,6 +106,7 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
   const brokers: Array<LoadedResource<BrokerManifest>> = [];
   const triggers: Array<LoadedResource<TriggerManifest>> = [];
   const functions: Array<LoadedResource<FunctionManifest> & { handlerPath: string }> = [];
+  const pingSources: Array<LoadedResource<PingSourceManifest>> = [];
   const seen = new Map<string, ManifestSource>();
 
   for (const file of expanded.files) {
@@ -177,6 +180,8 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
         } else {
           functions.push({ manifest: fn, namespace, name, source, handlerPath });
         }
+      } else if (kind.kind === 'PingSource') {
+        pingSources.push({ manifest: parsed.data as PingSourceManifest, namespace, name, source });
       } else {
         const trigger = parsed.data as TriggerManifest;
         const cesql = cesqlProblems(here, trigger);
@@ -213,5 +218,14 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
       });
     }
   }
-  return { files: expanded.files, brokers, triggers, functions, problems, warnings };
+  for (const ping of pingSources) {
+    const ref = ping.manifest.spec.sink.ref;
+    if (ref?.kind === 'Function' && ref.apiVersion.startsWith('switchyard.dev/') && !functionKeys.has(`${ref.namespace ?? ping.namespace}/${ref.name}`)) {
+      problems.push({ ...ping.source, resource: `PingSource/${ping.name}`, field: 'spec.sink.ref', message: `names Function ${ref.namespace ?? ping.namespace}/${ref.name}, which is not declared (expected a Function manifest of that name)` });
+    }
+    if (ref?.kind === 'Broker' && ref.apiVersion.startsWith('eventing.knative.dev/') && !brokerKeys.has(`${ref.namespace ?? ping.namespace}/${ref.name}`)) {
+      warnings.push({ ...ping.source, resource: `PingSource/${ping.name}`, field: 'spec.sink.ref', message: `names Broker ${ref.namespace ?? ping.namespace}/${ref.name}, which is not declared in these manifests; its ticks will be dead-lettered until it is (expected a Broker manifest of that name)` });
+    }
+  }
+  return { files: expanded.files, brokers, triggers, functions, pingSources, problems, warnings };
 }

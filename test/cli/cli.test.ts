@@ -232,3 +232,35 @@ spec:
     }
   });
 });
+
+describe('switchyard validate with a PingSource', () => {
+  it('explains the schedule in words, with its time zone, and the next three fire times', async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, 'ping.yaml');
+      writeFileSync(
+        file,
+        `apiVersion: sources.knative.dev/v1
+kind: PingSource
+metadata: { name: every-other-hour }
+spec:
+  schedule: "0 */2 * * *"
+  timezone: Etc/GMT-2
+  sink: { uri: "http://localhost:9000" }
+`,
+      );
+      const result = await runCli(['validate', '-f', file]);
+      expect(result.code).toBe(0);
+      const line = result.stdout.split('\n').find((l) => l.startsWith('PingSource')) ?? '';
+      expect(line).toMatch(/^PingSource default\/every-other-hour: On the hour, every 2 hours, Etc\/GMT-2; next: \S+, \S+, \S+$/);
+      const times = (line.split('next: ')[1] ?? '').split(', ').map((t) => Date.parse(t));
+      expect(times[1]! - times[0]!).toBe(2 * 3600_000);
+      expect(times[2]! - times[1]!).toBe(2 * 3600_000);
+      expect(times[0]! - Date.now()).toBeLessThanOrEqual(2 * 3600_000);
+      // Even hours of a zone two hours ahead of UTC (no daylight saving there): even hours in UTC.
+      expect(new Date(times[0]!).getUTCHours() % 2).toBe(0);
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -90,9 +90,10 @@ Example:
     // One write, so that whoever waits for the ready line also has the addresses.
     const location = parseStoreUrl(store);
     const ready = [`Switchyard is ready on ${platform.url} (store ${location.engine === 'redis' ? location.display : store})`];
-    if (config.brokers.size === 0) ready.push('  no brokers are declared: add a Broker manifest to publish events');
-    for (const broker of config.brokers.values()) ready.push(`  Broker ${broker.key}  ${platform.url}/${broker.key}`);
-    for (const trigger of config.triggers) ready.push(`  Trigger ${trigger.key} on broker ${trigger.broker}`);
+    if (![...config.brokers.values()].some((b) => b.internal !== true)) ready.push('  no brokers are declared: add a Broker manifest to publish events');
+    for (const broker of config.brokers.values()) if (broker.internal !== true) ready.push(`  Broker ${broker.key}  ${platform.url}/${broker.key}`);
+    for (const trigger of config.triggers) if (!config.brokers.get(trigger.broker)?.internal) ready.push(`  Trigger ${trigger.key} on broker ${trigger.broker}`);
+    for (const ping of config.pingSources) ready.push(`  PingSource ${ping.key}: ${ping.schedule.description}`);
     consoleOutput.out(ready.join('\n'));
 
     return await new Promise<number>((resolve) => {

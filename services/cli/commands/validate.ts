@@ -1,6 +1,7 @@
 import { formatProblem } from '../../manifests/config-problem.ts';
 import { loadManifests } from '../../manifests/load-manifests.ts';
 import { loadPlatformConfig } from '../../manifests/load-platform-config.ts';
+import { compileConfig } from '../../manifests/runtime-config.ts';
 import { type Command, consoleOutput } from '../command.ts';
 import { stringList, stringOption } from '../option-values.ts';
 import { SwitchyardError } from '../../errors.ts';
@@ -38,9 +39,18 @@ Example:
       consoleOutput.err(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${fileCount} file${fileCount === 1 ? '' : 's'} (SWY_CONFIG_INVALID)`);
       return 1;
     }
-    consoleOutput.out(
-      `valid: ${fileCount} file${fileCount === 1 ? '' : 's'}, ${loaded.brokers.length} broker${loaded.brokers.length === 1 ? '' : 's'}, ${loaded.triggers.length} trigger${loaded.triggers.length === 1 ? '' : 's'}, ${loaded.functions.length} function${loaded.functions.length === 1 ? '' : 's'}`,
-    );
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    const counts = [plural(fileCount, 'file'), plural(loaded.brokers.length, 'broker'), plural(loaded.triggers.length, 'trigger'), plural(loaded.functions.length, 'function')];
+    if (loaded.pingSources.length > 0) counts.push(plural(loaded.pingSources.length, 'ping source'));
+    const lines = [`valid: ${counts.join(', ')}`];
+    // Each schedule in words, with its next fire times, so a wrong cron shows before it runs.
+    for (const ping of compileConfig(loaded).pingSources) {
+      const next: string[] = [];
+      let at = new Date();
+      for (let i = 0; i < 3; i++) next.push((at = ping.schedule.next(at)).toISOString());
+      lines.push(`PingSource ${ping.key}: ${ping.schedule.description}; next: ${next.join(', ')}`);
+    }
+    consoleOutput.out(lines.join('\n'));
     return 0;
   },
 };

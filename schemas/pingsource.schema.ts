@@ -1,0 +1,68 @@
+/**
+ * PingSource (sources.knative.dev/v1, knative/eventing pkg/apis/sources/v1/ping_types.go and
+ * ping_validation.go): a cron schedule that sends one CloudEvent per tick to `sink`.
+ */
+import { z } from 'zod';
+import { parsePingSchedule } from '../sources/ping/ping-schedule.ts';
+import { destinationSchema, duration, metadataSchema } from './common.schema.ts';
+import { ATTRIBUTE_NAME } from './trigger.schema.ts';
+
+/** Replays ticks missed while the platform was down, up to this age (an ISO-8601 duration). */
+export const CATCH_UP = 'switchyard.dev/catch-up';
+/** Knative's default schedule when `spec.schedule` is left out. */
+export const DEFAULT_PING_SCHEDULE = '* * * * *';
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+export const pingSourceSchema = z
+  .strictObject({
+    apiVersion: z.literal('sources.knative.dev/v1'),
+    kind: z.literal('PingSource'),
+    metadata: metadataSchema,
+    spec: z.strictObject({
+      schedule: z.string().min(1).optional(),
+      timezone: z.string().min(1).optional(),
+      contentType: z.string().min(1).optional(),
+      data: z.string().optional(),
+      dataBase64: z.base64({ error: 'is not standard base64 (RFC 4648 §4)' }).optional(),
+      ceOverrides: z
+        .strictObject({
+          extensions: z
+            .record(
+              z.string().regex(ATTRIBUTE_NAME, { error: 'is not a CloudEvents attribute name (expected lower-case letters and digits, starting with a letter)' }),
+              z.union([z.string(), z.number(), z.boolean()]),
+            )
+            .optional(),
+        })
+        .optional(),
+      sink: destinationSchema,
+    }),
+    status: z.unknown().optional(),
+  })
+  .superRefine((source, ctx) => {
+    const { spec } = source;
+    if (spec.data !== undefined && spec.dataBase64 !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['spec', 'dataBase64'], message: 'is set next to data (expected one of data and dataBase64, not both)' });
+    }
+    if (spec.contentType === 'application/json') {
+      const json = spec.data ?? (spec.dataBase64 === undefined ? undefined : Buffer.from(spec.dataBase64, 'base64').toString('utf8'));
+      if (json !== undefined && !isJsonObject(json)) {
+        ctx.addIssue({ code: 'custom', path: ['spec', spec.data === undefined ? 'dataBase64' : 'data'], message: 'is not a JSON object (expected one, since contentType is application/json)' });
+      }
+    }
+    const schedule = parsePingSchedule(spec.schedule ?? DEFAULT_PING_SCHEDULE, spec.timezone);
+    if (!schedule.ok) ctx.addIssue({ code: 'custom', path: ['spec', schedule.field], message: schedule.message });
+    const catchUp = source.metadata.annotations?.[CATCH_UP];
+    if (catchUp !== undefined && !duration.safeParse(catchUp).success) {
+      ctx.addIssue({ code: 'custom', path: ['metadata', 'annotations', CATCH_UP], message: `is ${JSON.stringify(catchUp)} (expected an ISO-8601 duration, like PT1H)` });
+    }
+  });
+
+export type PingSourceManifest = z.infer<typeof pingSourceSchema>;
