@@ -5,6 +5,8 @@ import type { StoreLocation } from './broker/store-url.ts';
 import type { DeliveryStore } from './dispatcher/delivery-store.ts';
 import { SqliteDeliveryStore } from './dispatcher/embedded/sqlite-delivery-store.ts';
 import { SwitchyardError } from './errors.ts';
+import { InProcessPingScheduler } from '../sources/ping/in-process-ping-scheduler.ts';
+import type { PingSchedulerFactory } from '../sources/ping/ping-scheduler.ts';
 
 export interface EngineLimits {
   readonly maxPendingEvents?: number | undefined;
@@ -13,6 +15,8 @@ export interface EngineLimits {
 export interface Stores {
   readonly log: EventLog;
   readonly deliveryStore: DeliveryStore;
+  /** How this engine fires PingSources. */
+  readonly pingScheduler: PingSchedulerFactory;
 }
 
 export async function openStores(location: StoreLocation, limits: EngineLimits = {}): Promise<Stores> {
@@ -23,7 +27,7 @@ export async function openStores(location: StoreLocation, limits: EngineLimits =
   }
   try {
     const log = await SqliteEventLog.open({ path: location.path, synchronous: location.synchronous, maxPendingEvents: limits.maxPendingEvents });
-    return { log, deliveryStore: new SqliteDeliveryStore(log) };
+    return { log, deliveryStore: new SqliteDeliveryStore(log), pingScheduler: (sources, parts) => new InProcessPingScheduler(sources, parts) };
   } catch (error) {
     throw new SwitchyardError('SWY_STORE_OPEN_FAILED', `cannot open the store at ${location.path}: ${(error as Error).message}`, undefined, { cause: error });
   }

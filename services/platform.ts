@@ -18,8 +18,7 @@ import { Dispatcher } from './dispatcher/dispatcher.ts';
 import { SwitchyardError } from './errors.ts';
 import { FunctionHost } from './functions/function-host.ts';
 import { openStores } from './open-stores.ts';
-import type { PingSourceConfig, RuntimeConfig } from './manifests/runtime-config.ts';
-import { PingScheduler } from '../sources/ping/ping-scheduler.ts';
+import type { RuntimeConfig } from './manifests/runtime-config.ts';
 
 export interface PlatformOptions {
   readonly host: string;
@@ -53,14 +52,7 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export async function startPlatform(config: RuntimeConfig, options: PlatformOptions): Promise<RunningPlatform> {
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination(2));
   const location = parseStoreUrl(options.store);
-  if (location.engine === 'redis' && config.pingSources.length > 0) {
-    const first = config.pingSources[0] as PingSourceConfig;
-    throw new SwitchyardError(
-      'SWY_CONFIG_INVALID',
-      `${first.source.file}:${first.source.line}:${first.source.column} PingSource/${first.name}: PingSources run on the embedded store only for now (on Redis every process would fire each tick; BullMQ job schedulers are next)`,
-    );
-  }
-  const { log, deliveryStore } = await openStores(location, { maxPendingEvents: options.maxPendingEvents });
+  const { log, deliveryStore, pingScheduler } = await openStores(location, { maxPendingEvents: options.maxPendingEvents });
   const closeStores = async () => {
     await deliveryStore.close();
     await log.close();
@@ -110,7 +102,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   await dispatcher.start();
-  const pings = new PingScheduler(config.pingSources, { log, logger });
+  const pings = pingScheduler(config.pingSources, { log, logger });
   await pings.start();
   const stopRetention = startRetention(log, config.brokers.values(), logger);
   let closing: Promise<void> | undefined;

@@ -6,6 +6,7 @@
  *   {prefix}dlq:entry:{id}           STRING one dead letter, JSON
  *   {prefix}dlq:all                  ZSET  every dead-letter id, scored by id (listing order)
  *   {prefix}bull:retries:*           BullMQ's keys for the retry queue (BullMQ names them)
+ *   {prefix}bull:pings:*             BullMQ's keys for PingSource ticks (one job scheduler a source)
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -37,4 +38,6 @@ export class RedisKeys {
   }
 
   readonly retryQueue = 'retries';
+
+  readonly pingQueue = 'pings';
 }

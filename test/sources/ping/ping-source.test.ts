@@ -10,7 +10,6 @@ import { formatProblem } from '../../../services/manifests/config-problem.ts';
 import { loadManifests } from '../../../services/manifests/load-manifests.ts';
 import { type HttpSink, startHttpSink } from '../../support/http-sink.ts';
 import { ONE_BROKER, startTestPlatform, type TestPlatform } from '../../support/platform.ts';
-import { startRedis } from '../../support/redis-server.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -182,12 +181,5 @@ ${ping('to-broker', '    ref: { apiVersion: eventing.knative.dev/v1, kind: Broke
       await second.stop();
       await first.stop();
     }
-  });
-
-  it('is refused on the Redis engine, saying why', async () => {
-    const redis = await startRedis();
-    cleanups.push(() => redis.stop());
-    const refused = await startTestPlatform(ping('on-redis', '    uri: "http://localhost:1"'), { store: redis.storeUrl() }).catch((error: unknown) => error);
-    expect(refused).toMatchObject({ code: 'SWY_CONFIG_INVALID', message: expect.stringMatching(/PingSource\/on-redis: PingSources run on the embedded store only for now/) });
   });
 });

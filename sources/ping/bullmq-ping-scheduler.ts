@@ -1,0 +1,93 @@
+/**
+ * Fires PingSources on the Redis engine: one BullMQ job scheduler per source (the same cron
+ * expression and time zone; BullMQ and ping-schedule.ts both compute with cron-parser), upserted
+ * by every process at start. BullMQ makes one job a tick, and one worker, in whichever process,
+ * takes it: each tick fires once across all processes, and keeps firing while any process lives.
+ *
+ * A tick job taken more than LATE_MS after its time means no process was running then. It is not
+ * fired (Knative does not replay missed ticks) unless the source's catch-up allows: then the ticks
+ * since the last fire, up to the catch-up age, are.
+ */
+import { type Job, Queue, Worker } from 'bullmq';
+import type { PingSourceConfig } from '../../services/manifests/runtime-config.ts';
+import { PingEmitter } from './ping-emitter.ts';
+import type { PingScheduler, PingSchedulerParts } from './ping-scheduler.ts';
+
+/** A tick taken this late was due while no process ran. */
+const LATE_MS = 30_000;
+/**
+ * A tick held by a process that died goes back to waiting once its lock lapses and a stalled-job
+ * check sees it: within about twice this, well inside LATE_MS, so it still fires.
+ */
+const TICK_LOCK_MS = 5_000;
+
+interface TickData {
+  readonly source: string;
+}
+
+export interface BullPingOptions {
+  readonly connection: Readonly<Record<string, unknown>>;
+  readonly prefix: string;
+  readonly queueName: string;
+}
+
+export class BullPingScheduler implements PingScheduler {
+  readonly #sources: ReadonlyMap<string, PingSourceConfig>;
+  readonly #options: BullPingOptions;
+  readonly #parts: PingSchedulerParts;
+  readonly #emitter: PingEmitter;
+  #queue: Queue<TickData, void, string> | undefined;
+  #worker: Worker<TickData, void, string> | undefined;
+
+  constructor(sources: readonly PingSourceConfig[], parts: PingSchedulerParts, options: BullPingOptions) {
+    this.#sources = new Map(sources.map((s) => [s.key, s]));
+    this.#parts = parts;
+    this.#options = options;
+    this.#emitter = new PingEmitter(parts.log, parts.logger);
+  }
+
+  async start(): Promise<void> {
+    if (this.#sources.size === 0) return;
+    const queue = new Queue<TickData, void, string>(this.#options.queueName, { connection: { ...this.#options.connection }, prefix: this.#options.prefix });
+    queue.on('error', () => undefined);
+    this.#queue = queue;
+    for (const source of this.#sources.values()) {
+      // Upserting the same id from every process keeps one scheduler (and moves it when the schedule changed).
+      await queue.upsertJobScheduler(`ping:${source.key}`, { pattern: source.schedule.expression, tz: source.schedule.timezone }, {
+        name: 'tick',
+        data: { source: source.key },
+        opts: { removeOnComplete: true, removeOnFail: { count: 100 } },
+      });
+    }
+    this.#worker = new Worker<TickData, void, string>(this.#options.queueName, (job) => this.#tick(job), {
+      connection: { ...this.#options.connection, maxRetriesPerRequest: null },
+      prefix: this.#options.prefix,
+      concurrency: 16,
+      lockDuration: TICK_LOCK_MS,
+      stalledInterval: TICK_LOCK_MS,
+      // A tick held by a process that died is handed to another, never failed.
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
+    });
+    this.#worker.on('error', (error) => this.#parts.logger.warn({ err: error }, 'the PingSource worker lost Redis; BullMQ reconnects'));
+  }
+
+  async stop(): Promise<void> {
+    this.#emitter.stop();
+    await this.#worker?.close();
+    await this.#queue?.close();
+  }
+
+  async #tick(job: Job<TickData, void, string>): Promise<void> {
+    const source = this.#sources.get(job.data.source);
+    // A scheduler of a source this process's manifests do not have (removed, or a newer release's): nothing to fire here.
+    if (source === undefined) return;
+    const due = typeof job.opts.prevMillis === 'number' ? job.opts.prevMillis : job.timestamp + (job.delay ?? 0);
+    const now = Date.now();
+    if (now - due > LATE_MS) {
+      const replayed = await this.#emitter.catchUp(source, now);
+      if (replayed === 0) this.#parts.logger.info({ source: source.key, tick: new Date(due).toISOString() }, 'PingSource tick skipped: it fell while no process was running (switchyard.dev/catch-up replays such ticks)');
+      return;
+    }
+    await this.#emitter.emit(source, new Date(due));
+  }
+}
