@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { brokerSchema } from './broker.schema.ts';
 import { functionSchema } from './function.schema.ts';
 import { pingSourceSchema } from './pingsource.schema.ts';
+import { webhookSourceSchema } from './webhooksource.schema.ts';
 import { triggerSchema } from './trigger.schema.ts';
 
 export interface ResourceKind {
@@ -18,6 +19,7 @@ export const resourceKinds: readonly ResourceKind[] = [
   { apiVersion: 'eventing.knative.dev/v1', kind: 'Trigger', schema: triggerSchema, jsonSchemaFile: 'trigger.schema.json' },
   { apiVersion: 'switchyard.dev/v1alpha1', kind: 'Function', schema: functionSchema, jsonSchemaFile: 'function.schema.json' },
   { apiVersion: 'sources.knative.dev/v1', kind: 'PingSource', schema: pingSourceSchema, jsonSchemaFile: 'pingsource.schema.json' },
+  { apiVersion: 'switchyard.dev/v1alpha1', kind: 'WebhookSource', schema: webhookSourceSchema, jsonSchemaFile: 'webhooksource.schema.json' },
 ];
 
 /** Kinds users bring from Knative (or Switchyard's own) that a later release of Switchyard will load. */
@@ -28,7 +30,6 @@ export const plannedKinds: Readonly<Record<string, string>> = {
   SinkBinding: 'sources.knative.dev/v1',
   Sequence: 'flows.knative.dev/v1',
   Parallel: 'flows.knative.dev/v1',
-  WebhookSource: 'switchyard.dev/v1alpha1',
   ObjectStorageSource: 'switchyard.dev/v1alpha1',
 };
 

@@ -9,9 +9,12 @@ import type { DeadLetterService } from '../dispatcher/dead-letter-service.ts';
 import { deadLetterRoutes } from './dead-letter-routes.ts';
 import { eventsRoutes } from './events-routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { type ServedWebhook, webhookRoutes } from '../../sources/webhook/webhook-routes.ts';
 
 export interface HttpServerOptions {
   readonly log: EventLog;
+  /** WebhookSources served at POST /webhooks/<namespace>/<name>. */
+  readonly webhooks: ReadonlyMap<string, ServedWebhook>;
   readonly brokers: ReadonlySet<BrokerKey>;
   readonly logger: Logger;
   readonly publisher: Publisher;
@@ -53,5 +56,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(deadLetterRoutes, { service: options.deadLetters });
   await app.register(eventsRoutes, { log: options.log, brokers: options.brokers, baseUrl: options.baseUrl });
   await app.register(ingressRoutes, { publisher: options.publisher, bodyLimit: options.bodyLimit });
+  await app.register(webhookRoutes, { log: options.log, webhooks: options.webhooks, bodyLimit: options.bodyLimit });
   return app;
 }

@@ -9,6 +9,7 @@ import { type Document, LineCounter, parseAllDocuments } from 'yaml';
 import type { BrokerManifest } from '../../schemas/broker.schema.ts';
 import type { FunctionManifest } from '../../schemas/function.schema.ts';
 import type { PingSourceManifest } from '../../schemas/pingsource.schema.ts';
+import type { WebhookSourceManifest } from '../../schemas/webhooksource.schema.ts';
 import { plannedKinds, resourceKinds, supportedKindsText } from '../../schemas/resources.ts';
 import { type FilterElement, type TriggerManifest } from '../../schemas/trigger.schema.ts';
 import { compileCesql } from '../cesql/cesql.ts';
@@ -37,6 +38,7 @@ export interface LoadedManifests {
   readonly triggers: ReadonlyArray<LoadedResource<TriggerManifest>>;
   readonly functions: ReadonlyArray<LoadedResource<FunctionManifest> & { readonly handlerPath: string }>;
   readonly pingSources: ReadonlyArray<LoadedResource<PingSourceManifest>>;
+  readonly webhookSources: ReadonlyArray<LoadedResource<WebhookSourceManifest>>;
   readonly problems: readonly ConfigProblem[];
   readonly warnings: readonly ConfigProblem[];
 }
@@ -107,6 +109,7 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
   const triggers: Array<LoadedResource<TriggerManifest>> = [];
   const functions: Array<LoadedResource<FunctionManifest> & { handlerPath: string }> = [];
   const pingSources: Array<LoadedResource<PingSourceManifest>> = [];
+  const webhookSources: Array<LoadedResource<WebhookSourceManifest>> = [];
   const seen = new Map<string, ManifestSource>();
 
   for (const file of expanded.files) {
@@ -182,6 +185,10 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
         }
       } else if (kind.kind === 'PingSource') {
         pingSources.push({ manifest: parsed.data as PingSourceManifest, namespace, name, source });
+      } else if (kind.kind === 'WebhookSource') {
+        const webhook = parsed.data as WebhookSourceManifest;
+        if (webhook.spec.auth === undefined) warnings.push(problemAt(here, ['spec'], 'has no auth: anyone who can reach the platform can post to it (expected spec.auth with one of github, stripe, standardWebhooks, hmac, bearer, basic)'));
+        webhookSources.push({ manifest: webhook, namespace, name, source });
       } else {
         const trigger = parsed.data as TriggerManifest;
         const cesql = cesqlProblems(here, trigger);
@@ -218,14 +225,14 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
       });
     }
   }
-  for (const ping of pingSources) {
+  for (const ping of [...pingSources, ...webhookSources] as Array<LoadedResource<PingSourceManifest | WebhookSourceManifest>>) {
     const ref = ping.manifest.spec.sink.ref;
     if (ref?.kind === 'Function' && ref.apiVersion.startsWith('switchyard.dev/') && !functionKeys.has(`${ref.namespace ?? ping.namespace}/${ref.name}`)) {
-      problems.push({ ...ping.source, resource: `PingSource/${ping.name}`, field: 'spec.sink.ref', message: `names Function ${ref.namespace ?? ping.namespace}/${ref.name}, which is not declared (expected a Function manifest of that name)` });
+      problems.push({ ...ping.source, resource: `${ping.manifest.kind}/${ping.name}`, field: 'spec.sink.ref', message: `names Function ${ref.namespace ?? ping.namespace}/${ref.name}, which is not declared (expected a Function manifest of that name)` });
     }
     if (ref?.kind === 'Broker' && ref.apiVersion.startsWith('eventing.knative.dev/') && !brokerKeys.has(`${ref.namespace ?? ping.namespace}/${ref.name}`)) {
-      warnings.push({ ...ping.source, resource: `PingSource/${ping.name}`, field: 'spec.sink.ref', message: `names Broker ${ref.namespace ?? ping.namespace}/${ref.name}, which is not declared in these manifests; its ticks will be dead-lettered until it is (expected a Broker manifest of that name)` });
+      warnings.push({ ...ping.source, resource: `${ping.manifest.kind}/${ping.name}`, field: 'spec.sink.ref', message: `names Broker ${ref.namespace ?? ping.namespace}/${ref.name}, which is not declared in these manifests; its events will be dead-lettered until it is (expected a Broker manifest of that name)` });
     }
   }
-  return { files: expanded.files, brokers, triggers, functions, pingSources, problems, warnings };
+  return { files: expanded.files, brokers, triggers, functions, pingSources, webhookSources, problems, warnings };
 }

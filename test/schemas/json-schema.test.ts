@@ -8,7 +8,7 @@ describe('generated JSON Schema', () => {
 
   it('covers every kind and the platform configuration file, and describes Knative filter dialects', () => {
     const files = generateJsonSchemas();
-    expect([...files.keys()].sort()).toEqual(['broker.schema.json', 'function.schema.json', 'manifest.schema.json', 'pingsource.schema.json', 'platform-config.schema.json', 'trigger.schema.json']);
+    expect([...files.keys()].sort()).toEqual(['broker.schema.json', 'function.schema.json', 'manifest.schema.json', 'pingsource.schema.json', 'platform-config.schema.json', 'trigger.schema.json', 'webhooksource.schema.json']);
     const config = JSON.parse(files.get('platform-config.schema.json') ?? '{}');
     expect(Object.keys(config.properties.spec.properties)).toEqual(['host', 'port', 'store', 'bodyLimit', 'logLevel', 'destinations']);
     const trigger = JSON.parse(files.get('trigger.schema.json') ?? '{}');

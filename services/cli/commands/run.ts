@@ -94,6 +94,7 @@ Example:
     for (const broker of config.brokers.values()) if (broker.internal !== true) ready.push(`  Broker ${broker.key}  ${platform.url}/${broker.key}`);
     for (const trigger of config.triggers) if (!config.brokers.get(trigger.broker)?.internal) ready.push(`  Trigger ${trigger.key} on broker ${trigger.broker}`);
     for (const ping of config.pingSources) ready.push(`  PingSource ${ping.key}: ${ping.schedule.description}`);
+    for (const webhook of config.webhookSources) ready.push(`  WebhookSource ${webhook.key}  ${platform.url}/webhooks/${webhook.key}`);
     consoleOutput.out(ready.join('\n'));
 
     return await new Promise<number>((resolve) => {
