@@ -29,6 +29,8 @@ export interface BullPingOptions {
   readonly connection: Readonly<Record<string, unknown>>;
   readonly prefix: string;
   readonly queueName: string;
+  /** How late a tick job may be taken and still fire (default 30 s). */
+  readonly lateMs?: number | undefined;
 }
 
 export class BullPingScheduler implements PingScheduler {
@@ -51,6 +53,9 @@ export class BullPingScheduler implements PingScheduler {
     const queue = new Queue<TickData, void, string>(this.#options.queueName, { connection: { ...this.#options.connection }, prefix: this.#options.prefix });
     queue.on('error', () => undefined);
     this.#queue = queue;
+    // Ticks missed while every process was down, for sources whose catch-up allows: the last fire
+    // is in the outbox, so a process starting while others kept firing finds nothing missed.
+    for (const source of this.#sources.values()) await this.#emitter.catchUp(source, Date.now());
     for (const source of this.#sources.values()) {
       // Upserting the same id from every process keeps one scheduler (and moves it when the schedule changed).
       await queue.upsertJobScheduler(`ping:${source.key}`, { pattern: source.schedule.expression, tz: source.schedule.timezone }, {
@@ -83,9 +88,9 @@ export class BullPingScheduler implements PingScheduler {
     if (source === undefined) return;
     const due = typeof job.opts.prevMillis === 'number' ? job.opts.prevMillis : job.timestamp + (job.delay ?? 0);
     const now = Date.now();
-    if (now - due > LATE_MS) {
+    if (now - due > (this.#options.lateMs ?? LATE_MS)) {
       const replayed = await this.#emitter.catchUp(source, now);
-      if (replayed === 0) this.#parts.logger.info({ source: source.key, tick: new Date(due).toISOString() }, 'PingSource tick skipped: it fell while no process was running (switchyard.dev/catch-up replays such ticks)');
+      if (replayed === 0 && source.catchUpMs === undefined) this.#parts.logger.info({ source: source.key, tick: new Date(due).toISOString() }, 'PingSource tick skipped: it fell while no process was running (switchyard.dev/catch-up replays such ticks)');
       return;
     }
     await this.#emitter.emit(source, new Date(due));
