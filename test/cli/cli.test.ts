@@ -136,17 +136,12 @@ describe('switchyard run, send and events', () => {
   });
 });
 
-describe('switchyard run --service-url', () => {
-  it('delivers a Service ref to the URL given for it on the command line', async () => {
-    const { startHttpSink } = await import('../support/http-sink.ts');
-    const { waitFor } = await import('../support/wait-for.ts');
-    const sink = await startHttpSink();
-    const dir = tempDir();
-    try {
-      const manifests = join(dir.path, 'm.yaml');
-      writeFileSync(
-        manifests,
-        `${ONE_BROKER}---
+/** A broker and a trigger whose subscriber is a ref to the Knative Service my-service, plus `path`. */
+function serviceRefManifests(dir: string, path: string): string {
+  const file = join(dir, 'm.yaml');
+  writeFileSync(
+    file,
+    `${ONE_BROKER}---
 apiVersion: eventing.knative.dev/v1
 kind: Trigger
 metadata: { name: t }
@@ -154,9 +149,20 @@ spec:
   broker: default
   subscriber:
     ref: { apiVersion: serving.knative.dev/v1, kind: Service, name: my-service }
-    uri: /hook
+    uri: ${path}
 `,
-      );
+  );
+  return file;
+}
+
+describe('switchyard run --service-url', () => {
+  it('delivers a Service ref to the URL given for it on the command line', async () => {
+    const { startHttpSink } = await import('../support/http-sink.ts');
+    const { waitFor } = await import('../support/wait-for.ts');
+    const sink = await startHttpSink();
+    const dir = tempDir();
+    try {
+      const manifests = serviceRefManifests(dir.path, '/hook');
       const running = await startCli(['-f', manifests, '--store', `sqlite:${join(dir.path, 's.db')}`, '--service-url', `my-service=${sink.url}`]);
       try {
         await runCli(['send', '--broker', 'default/default', '--url', running.url, '--type', 'x', '--id', 'svc-1']);
@@ -180,20 +186,7 @@ describe('switchyard run --config', () => {
     const sink = await startHttpSink();
     const dir = tempDir();
     try {
-      const manifests = join(dir.path, 'm.yaml');
-      writeFileSync(
-        manifests,
-        `${ONE_BROKER}---
-apiVersion: eventing.knative.dev/v1
-kind: Trigger
-metadata: { name: t }
-spec:
-  broker: default
-  subscriber:
-    ref: { apiVersion: serving.knative.dev/v1, kind: Service, name: my-service }
-    uri: /from-config
-`,
-      );
+      const manifests = serviceRefManifests(dir.path, '/from-config');
       const config = join(dir.path, 'switchyard.yaml');
       // Port 1 cannot be listened on here: startCli's --port 0 must win over it.
       writeFileSync(
