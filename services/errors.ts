@@ -15,7 +15,7 @@ export const errorTable = {
   SWY_OVERLOADED: { status: 429, summary: 'The platform has too many events waiting to be stored; retry after the given delay.' },
   SWY_STORE_UNAVAILABLE: { status: 503, summary: 'The event store failed or is closing; retry after the given delay.' },
   SWY_WEBHOOK_UNAUTHORIZED: { status: 401, summary: "A WebhookSource request failed its source's authentication (signature, timestamp, token or password)." },
-  SWY_WEBHOOK_REJECTED: { status: 400, summary: 'A WebhookSource request lacks what the source needs to build an event (a header it names).' },
+  SWY_WEBHOOK_REJECTED: { status: 400, summary: 'A WebhookSource request lacks what the source needs to build an event (a header it names), or its JSON body does not parse.' },
   SWY_DEAD_LETTER_NOT_FOUND: { status: 404, summary: 'No dead letter has that id.' },
   SWY_BAD_REQUEST: { status: 400, summary: 'A query parameter or request body of the admin API is invalid.' },
   SWY_INTERNAL: { status: 500, summary: 'An unexpected failure inside the platform; the log has the details.' },

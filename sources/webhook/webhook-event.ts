@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue, CloudEvent } from '../../services/cloudevents/cloud-event.ts';
-import { resolveDataEncoding } from '../../services/cloudevents/json-format.ts';
+import { isJsonMediaType, resolveDataEncoding } from '../../services/cloudevents/json-format.ts';
 
 export type ValueOrHeader = { readonly value: string } | { readonly header: string };
 
@@ -87,5 +87,10 @@ export function webhookEvent(spec: WebhookEventSpec, request: IncomingWebhook): 
     if (value !== undefined) attributes[headerExtensionName(header)] = value;
   }
   const event: CloudEvent = { attributes, data: request.body.byteLength > 0 ? request.body : undefined };
-  return { ok: true, event: { ...event, dataEncoding: resolveDataEncoding(event) } };
+  const dataEncoding = resolveDataEncoding(event);
+  // A body that claims to be JSON and is not is malformed: sinks would get bytes they cannot parse.
+  if (contentType !== undefined && isJsonMediaType(contentType) && event.data !== undefined && dataEncoding !== 'json') {
+    return { ok: false, reason: `the body is not valid JSON, though its content type is ${contentType} (expected JSON, or another content type)` };
+  }
+  return { ok: true, event: { ...event, dataEncoding } };
 }

@@ -129,12 +129,15 @@ describe('WebhookSource', () => {
     expect((await post(`${p.url}/webhooks/default/ce`, '{}', { authorization: 'Bearer tok-1', 'ce-specversion': '1.0', 'ce-id': 'x' })).status).toBe(400);
   });
 
-  it('answers 400 for a missing header it needs, 413 over the body limit, 404 for an unknown source, and the OPTIONS handshake', async () => {
+  it('answers 400 for a missing header it needs or a malformed JSON body, 413 over the body limit, 404 for an unknown source, and the OPTIONS handshake', async () => {
     const s = await sink();
     const p = await platform(webhook('open', s.url, '  event: { id: { header: X-Delivery } }'), { bodyLimit: 1024 });
     const rejected = await post(`${p.url}/webhooks/default/open`, '{}', { 'content-type': 'application/json' });
     expect(rejected.status).toBe(400);
     expect(JSON.parse(rejected.body)).toMatchObject({ code: 'SWY_WEBHOOK_REJECTED', message: "the X-Delivery header is missing (expected it to give the event's id)" });
+    const malformed = await post(`${p.url}/webhooks/default/open`, '{"unterminated', { 'content-type': 'application/json', 'x-delivery': 'd1' });
+    expect(malformed.status).toBe(400);
+    expect(JSON.parse(malformed.body)).toMatchObject({ code: 'SWY_WEBHOOK_REJECTED', message: expect.stringMatching(/the body is not valid JSON, though its content type is application\/json/) });
     expect((await post(`${p.url}/webhooks/default/open`, 'x'.repeat(2048), { 'content-type': 'text/plain', 'x-delivery': 'd1' })).status).toBe(413);
     expect((await post(`${p.url}/webhooks/default/nope`, '{}', { 'x-delivery': 'd1' })).status).toBe(404);
     const handshake = await fetch(`${p.url}/webhooks/default/open`, { method: 'OPTIONS', headers: { 'webhook-request-origin': 'eventemitter.example.com' } });
