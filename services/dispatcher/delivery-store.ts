@@ -17,6 +17,7 @@
  * |   answer `again`   | UPDATE due_at, attempts                      | job data updated, then delayed by the custom backoff   |
  * | deadLetter         | INSERT dead_letters [+ DELETE the retry]     | INCR id, then MULTI: SET entry + ZADD index            |
  * | list/get/delete    | SELECT / DELETE on dead_letters              | ZRANGE + MGET / MULTI: DEL + ZREM                      |
+ * | leaseDeadLetterSink| always granted (one process)                 | SET lease NX PX; the outcome write deletes it          |
  * | redrive            | INSERT retry + DELETE dead letter, 1 txn     | add the job, then delete the entry (a crash between    |
  * |                    |                                              | leaves both: a second delivery, never a loss)          |
  */
@@ -97,6 +98,12 @@ export interface DeliveryStore {
    * that retry in the same transaction; elsewhere the retry ends when its handler answers `done`.
    */
   deadLetter(entry: Omit<DeadLetter, 'id'>, retryId?: string): Promise<string>;
+  /**
+   * Asks to be the one sending the dead letter to its dead-letter sink, for up to `ms`: false when
+   * another process holds that lease (so two processes never both send it). Recording the outcome
+   * ends the lease. The embedded engine has one process and always grants it.
+   */
+  leaseDeadLetterSink(id: string, ms: number): Promise<boolean>;
   setDeadLetterSinkOutcome(id: string, outcome: DeadLetterSinkOutcome): Promise<void>;
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]>;
   deleteDeadLetters(ids: readonly string[]): Promise<number>;

@@ -54,6 +54,12 @@ type Verdict =
   | { readonly kind: 'retry'; readonly dueAt: number }
   | { readonly kind: 'dead'; readonly reason: string; readonly last: SendOutcome | undefined; readonly event?: CloudEvent };
 
+/**
+ * How long one process may hold the sending of a dead letter to its sink: longer than a send with
+ * its retries usually takes. A lease outliving a process that died only delays the resumption.
+ */
+const DEAD_LETTER_SINK_LEASE_MS = 10 * 60_000;
+
 export function cursorName(trigger: TriggerConfig): string {
   return `trigger/${trigger.key}`;
 }
@@ -302,6 +308,15 @@ export class TriggerDispatcher {
    * the outcome on the stored entry. The entry stays `pending` until then, so a restart resumes it.
    */
   async deliverToDeadLetterSink(id: string, event: CloudEvent, sink: ResolvedDestination): Promise<void> {
+    try {
+      // Another process sending it already (it dead-lettered it, or resumed it first): leave it.
+      if (await this.#parts.store.leaseDeadLetterSink(id, DEAD_LETTER_SINK_LEASE_MS)) await this.#sendToDeadLetterSink(id, event, sink);
+    } catch (error) {
+      this.#logger.error({ err: error, deadLetter: id }, 'sending to the dead-letter sink failed; the entry stays pending and is sent again at the next start');
+    }
+  }
+
+  async #sendToDeadLetterSink(id: string, event: CloudEvent, sink: ResolvedDestination): Promise<void> {
     const { delivery } = this.#plan;
     for (let attempt = 0; ; attempt++) {
       const outcome: SendOutcome =

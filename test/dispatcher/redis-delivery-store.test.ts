@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStores } from '../../services/open-stores.ts';
 import { parseStoreUrl } from '../../services/broker/store-url.ts';
 import { type TestRedis, startRedis } from '../support/redis-server.ts';
@@ -25,4 +25,37 @@ runDeliveryStoreSuite('Redis (BullMQ retries)', async () => {
     },
     cleanup: async () => undefined,
   };
+});
+
+describe('Redis delivery store across processes', () => {
+  it('one process at a time sends a dead letter to its sink: the first lease wins until the outcome is recorded', async () => {
+    const store = redis.storeUrl({ consumer: 'lease' });
+    const a = await openStores(parseStoreUrl(store));
+    const b = await openStores(parseStoreUrl(store));
+    try {
+      const id = await a.deliveryStore.deadLetter({
+        broker: 'ns/b',
+        trigger: 'ns/t',
+        event: { attributes: { specversion: '1.0', id: 'e', source: '/s', type: 't' } },
+        attempts: [],
+        reason: 'retries exhausted',
+        createdAt: Date.now(),
+        deadLetterSink: { state: 'pending', destination: 'http://dls' },
+      });
+      expect(await a.deliveryStore.leaseDeadLetterSink(id, 60_000)).toBe(true);
+      expect(await b.deliveryStore.leaseDeadLetterSink(id, 60_000)).toBe(false);
+      await a.deliveryStore.setDeadLetterSinkOutcome(id, { state: 'delivered', destination: 'http://dls', at: new Date().toISOString() });
+      expect(await b.deliveryStore.leaseDeadLetterSink(id, 60_000)).toBe(true);
+      // A lease that outlives its process (never released) lapses by itself.
+      expect(await a.deliveryStore.leaseDeadLetterSink('other', 100)).toBe(true);
+      expect(await b.deliveryStore.leaseDeadLetterSink('other', 100)).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(await b.deliveryStore.leaseDeadLetterSink('other', 100)).toBe(true);
+    } finally {
+      for (const s of [a, b]) {
+        await s.deliveryStore.close();
+        await s.log.close();
+      }
+    }
+  });
 });

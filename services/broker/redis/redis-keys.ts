@@ -5,6 +5,7 @@
  *   {prefix}dlq:seq                  STRING the last dead-letter id handed out (INCR)
  *   {prefix}dlq:entry:{id}           STRING one dead letter, JSON
  *   {prefix}dlq:all                  ZSET  every dead-letter id, scored by id (listing order)
+ *   {prefix}dlq:sink-lease:{id}      STRING held (with a TTL) by the process sending that dead letter to its sink
  *   {prefix}bull:retries:*           BullMQ's keys for the retry queue (BullMQ names them)
  *   {prefix}bull:pings:*             BullMQ's keys for PingSource ticks (one job scheduler a source)
  */
@@ -26,6 +27,10 @@ export class RedisKeys {
   /** The prefix of every dead-letter entry key (scripts append the id). */
   get deadLetterEntryPrefix(): string {
     return `${this.prefix}dlq:entry:`;
+  }
+
+  deadLetterSinkLease(id: string): string {
+    return `${this.prefix}dlq:sink-lease:${id}`;
   }
 
   get deadLetterIndex(): string {

@@ -150,6 +150,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return String(id);
   }
 
+  async leaseDeadLetterSink(): Promise<boolean> {
+    return true;
+  }
+
   async setDeadLetterSinkOutcome(id: string, outcome: DeadLetterSinkOutcome): Promise<void> {
     await this.log.write([['updateDeadLetterSink', [JSON.stringify(outcome), Number(id)]]]);
   }

@@ -50,12 +50,18 @@ export class RedisDeliveryStore implements DeliveryStore {
     return id;
   }
 
+  async leaseDeadLetterSink(id: string, ms: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.deadLetterSinkLease(id), '1', 'PX', ms, 'NX')) === 'OK';
+  }
+
   async setDeadLetterSinkOutcome(id: string, outcome: DeadLetterSinkOutcome): Promise<void> {
     const text = await this.redis.get(this.keys.deadLetter(id));
-    if (text === null) return;
-    const stored = JSON.parse(text) as StoredDeadLetter;
-    // XX: an entry deleted meanwhile (purged, redriven) stays deleted.
-    await this.redis.set(this.keys.deadLetter(id), JSON.stringify({ ...stored, deadLetterSink: outcome }), 'XX');
+    if (text !== null) {
+      const stored = JSON.parse(text) as StoredDeadLetter;
+      // XX: an entry deleted meanwhile (purged, redriven) stays deleted.
+      await this.redis.set(this.keys.deadLetter(id), JSON.stringify({ ...stored, deadLetterSink: outcome }), 'XX');
+    }
+    if (outcome.state !== 'pending') await this.redis.del(this.keys.deadLetterSinkLease(id));
   }
 
   async listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
