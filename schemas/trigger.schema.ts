@@ -9,6 +9,8 @@ import { deliverySchema } from './delivery.schema.ts';
 
 export const ATTRIBUTE_NAME = /^[a-z][a-z0-9]*$/;
 export const MAX_IN_FLIGHT = 'switchyard.dev/max-in-flight';
+/** Deliveries a trigger has under way at once unless its annotation says otherwise. */
+export const DEFAULT_MAX_IN_FLIGHT = 100;
 
 const attributeName = z.string().regex(ATTRIBUTE_NAME, {
   error: (issue) => `attribute name ${JSON.stringify(issue.input)} is invalid (expected a lower-case letter followed by lower-case letters and digits)`,

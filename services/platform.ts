@@ -18,10 +18,9 @@ import { Dispatcher } from './dispatcher/dispatcher.ts';
 import { SwitchyardError } from './errors.ts';
 import { FunctionHost } from './functions/function-host.ts';
 import { openStores } from './open-stores.ts';
-import type { RuntimeConfig, WebhookSourceConfig } from './manifests/runtime-config.ts';
-import { dirname } from 'node:path';
+import type { RuntimeConfig } from './manifests/runtime-config.ts';
 import type { ServedWebhook } from '../sources/webhook/webhook-routes.ts';
-import { SecretUnavailableError, resolveWebhookAuth } from '../sources/webhook/webhook-secrets.ts';
+import { serveWebhooks } from '../sources/webhook/webhook-secrets.ts';
 
 export interface PlatformOptions {
   readonly host: string;
@@ -51,22 +50,6 @@ export interface RunningPlatform {
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-
-/** Reads each WebhookSource's secrets; every one that cannot be read is reported at once. */
-function serveWebhooks(sources: readonly WebhookSourceConfig[]): Map<string, ServedWebhook> {
-  const served = new Map<string, ServedWebhook>();
-  const problems: string[] = [];
-  for (const config of sources) {
-    try {
-      served.set(config.key, { config, auth: resolveWebhookAuth(config.auth, dirname(config.source.file)) });
-    } catch (error) {
-      const field = error instanceof SecretUnavailableError ? error.field : 'spec.auth';
-      problems.push(`${config.source.file}:${config.source.line}:${config.source.column} WebhookSource/${config.name} ${field}: ${(error as Error).message}`);
-    }
-  }
-  if (problems.length > 0) throw new SwitchyardError('SWY_CONFIG_INVALID', problems.join('\n'));
-  return served;
-}
 
 export async function startPlatform(config: RuntimeConfig, options: PlatformOptions): Promise<RunningPlatform> {
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination(2));

@@ -16,7 +16,7 @@ import { compileCesql } from '../cesql/cesql.ts';
 import { functionNames } from '../cesql/functions.ts';
 import type { ConfigProblem } from './config-problem.ts';
 import { expandManifestPaths } from './manifest-files.ts';
-import { locate, locateInScalar } from './yaml-locate.ts';
+import { locate, locateInScalar, yamlSyntaxProblems } from './yaml-locate.ts';
 import { formatPath, issueProblems } from './zod-issue-message.ts';
 
 export interface ManifestSource {
@@ -126,10 +126,7 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
     for (const doc of docs) {
       const ctx: DocumentContext = { file, doc, lines, resource: '-' };
       if (doc.errors.length > 0) {
-        for (const error of doc.errors) {
-          const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
-          problems.push({ file, line: pos.line, column: pos.col, resource: '-', field: '(yaml)', message: `${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:$/, '')} (expected valid YAML)` });
-        }
+        problems.push(...yamlSyntaxProblems(file, doc, '-'));
         continue;
       }
       const value: unknown = doc.toJS({ maxAliasCount: 100 });
@@ -213,25 +210,22 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
       });
     }
   }
+  // Every destination (trigger subscribers, source sinks) that names a Function must name a declared one.
   const functionKeys = new Set(functions.map((f) => `${f.namespace}/${f.name}`));
-  for (const trigger of triggers) {
-    const ref = trigger.manifest.spec.subscriber.ref;
-    if (ref?.kind === 'Function' && ref.apiVersion.startsWith('switchyard.dev/') && !functionKeys.has(`${ref.namespace ?? trigger.namespace}/${ref.name}`)) {
-      problems.push({
-        ...trigger.source,
-        resource: `Trigger/${trigger.name}`,
-        field: 'spec.subscriber.ref',
-        message: `names Function ${ref.namespace ?? trigger.namespace}/${ref.name}, which is not declared (expected a Function manifest of that name)`,
-      });
+  const destinations = [
+    ...triggers.map((t) => ({ resource: t, kind: 'Trigger', field: 'spec.subscriber.ref', ref: t.manifest.spec.subscriber.ref })),
+    ...pingSources.map((p) => ({ resource: p, kind: 'PingSource', field: 'spec.sink.ref', ref: p.manifest.spec.sink.ref })),
+    ...webhookSources.map((w) => ({ resource: w, kind: 'WebhookSource', field: 'spec.sink.ref', ref: w.manifest.spec.sink.ref })),
+  ];
+  for (const { resource, kind, field, ref } of destinations) {
+    const key = `${ref?.namespace ?? resource.namespace}/${ref?.name}`;
+    const at = { ...resource.source, resource: `${kind}/${resource.name}`, field };
+    if (ref?.kind === 'Function' && ref.apiVersion.startsWith('switchyard.dev/') && !functionKeys.has(key)) {
+      problems.push({ ...at, message: `names Function ${key}, which is not declared (expected a Function manifest of that name)` });
     }
-  }
-  for (const ping of [...pingSources, ...webhookSources] as Array<LoadedResource<PingSourceManifest | WebhookSourceManifest>>) {
-    const ref = ping.manifest.spec.sink.ref;
-    if (ref?.kind === 'Function' && ref.apiVersion.startsWith('switchyard.dev/') && !functionKeys.has(`${ref.namespace ?? ping.namespace}/${ref.name}`)) {
-      problems.push({ ...ping.source, resource: `${ping.manifest.kind}/${ping.name}`, field: 'spec.sink.ref', message: `names Function ${ref.namespace ?? ping.namespace}/${ref.name}, which is not declared (expected a Function manifest of that name)` });
-    }
-    if (ref?.kind === 'Broker' && ref.apiVersion.startsWith('eventing.knative.dev/') && !brokerKeys.has(`${ref.namespace ?? ping.namespace}/${ref.name}`)) {
-      warnings.push({ ...ping.source, resource: `${ping.manifest.kind}/${ping.name}`, field: 'spec.sink.ref', message: `names Broker ${ref.namespace ?? ping.namespace}/${ref.name}, which is not declared in these manifests; its events will be dead-lettered until it is (expected a Broker manifest of that name)` });
+    // What a source sends to a broker that is not declared is dead-lettered: say so at load (sources only, as before).
+    if (kind !== 'Trigger' && ref?.kind === 'Broker' && ref.apiVersion.startsWith('eventing.knative.dev/') && !brokerKeys.has(key)) {
+      warnings.push({ ...at, message: `names Broker ${key}, which is not declared in these manifests; its events will be dead-lettered until it is (expected a Broker manifest of that name)` });
     }
   }
   return { files: expanded.files, brokers, triggers, functions, pingSources, webhookSources, problems, warnings };

@@ -8,7 +8,7 @@ import { type PlatformConfigFile, platformConfigSchema } from '../../schemas/pla
 import { parseSize } from '../../schemas/size.ts';
 import { parseStoreUrl } from '../broker/store-url.ts';
 import type { ConfigProblem } from './config-problem.ts';
-import { locate } from './yaml-locate.ts';
+import { locate, yamlSyntaxProblems } from './yaml-locate.ts';
 import { formatPath, issueProblems } from './zod-issue-message.ts';
 
 /** The file's settings, ready to use; absent ones are left to flags and defaults. */
@@ -35,12 +35,7 @@ export function loadPlatformConfig(file: string): { readonly settings?: Platform
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true });
   const documents = Array.isArray(docs) ? docs.filter((doc) => doc.contents !== null) : [];
-  const yamlProblems = documents.flatMap((doc) =>
-    doc.errors.map((error) => {
-      const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
-      return at(pos.line, pos.col, '(yaml)', `${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:$/, '')} (expected valid YAML)`);
-    }),
-  );
+  const yamlProblems = documents.flatMap((doc) => yamlSyntaxProblems(file, doc, RESOURCE));
   if (yamlProblems.length > 0) return { problems: yamlProblems };
   const doc = documents[0];
   if (doc === undefined || documents.length > 1) {

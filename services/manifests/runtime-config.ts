@@ -5,7 +5,7 @@
 import { RETENTION_MAX_AGE, RETENTION_MAX_COUNT } from '../../schemas/broker.schema.ts';
 import type { DeliverySpec } from '../../schemas/delivery.schema.ts';
 import { parseDuration } from '../../schemas/duration.ts';
-import { MAX_IN_FLIGHT, type TriggerManifest } from '../../schemas/trigger.schema.ts';
+import { DEFAULT_MAX_IN_FLIGHT, MAX_IN_FLIGHT, type TriggerManifest } from '../../schemas/trigger.schema.ts';
 import type { BrokerKey, Retention } from '../broker/event-log.ts';
 import type { LoadedManifests, ManifestSource } from './load-manifests.ts';
 import { type PingSourceConfig, type WebhookSourceConfig, pingSourceConfig, webhookSourceConfig } from './source-config.ts';
@@ -57,8 +57,6 @@ export interface RuntimeConfig {
 }
 
 export const DEFAULT_FUNCTION_TIMEOUT_MS = 30_000;
-
-export const DEFAULT_MAX_IN_FLIGHT = 100;
 
 export function compileConfig(loaded: LoadedManifests): RuntimeConfig {
   const brokers = new Map<BrokerKey, BrokerConfig>();

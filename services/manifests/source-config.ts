@@ -16,7 +16,8 @@ import type { BrokerKey } from '../broker/event-log.ts';
 import type { AttributeValue, CloudEvent } from '../cloudevents/cloud-event.ts';
 import { resolveDataEncoding } from '../cloudevents/json-format.ts';
 import type { LoadedResource, ManifestSource } from './load-manifests.ts';
-import { type BrokerConfig, DEFAULT_MAX_IN_FLIGHT, type TriggerConfig } from './runtime-config.ts';
+import { DEFAULT_MAX_IN_FLIGHT } from '../../schemas/trigger.schema.ts';
+import type { BrokerConfig, TriggerConfig } from './runtime-config.ts';
 
 /** Knative's PingSource event type (pkg/apis/sources/v1/ping_lifecycle.go). */
 export const PING_EVENT_TYPE = 'dev.knative.sources.ping';

@@ -1,5 +1,6 @@
 /** Finds where a field path sits in a parsed YAML document, for error messages with line and column. */
 import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import type { ConfigProblem } from './config-problem.ts';
 
 export interface Position {
   readonly line: number;
@@ -58,4 +59,13 @@ export function locateInScalar(doc: Document, lines: LineCounter, path: Readonly
     }
   }
   return locate(doc, lines, path);
+}
+
+/** The document's YAML syntax errors as problems, one each, at the position the parser gives. */
+export function yamlSyntaxProblems(file: string, doc: Document, resource: string): ConfigProblem[] {
+  return doc.errors.map((error) => {
+    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+    const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:$/, '');
+    return { file, line: pos.line, column: pos.col, resource, field: '(yaml)', message: `${message} (expected valid YAML)` };
+  });
 }

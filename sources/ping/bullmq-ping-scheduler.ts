@@ -55,7 +55,7 @@ export class BullPingScheduler implements PingScheduler {
     this.#queue = queue;
     // Ticks missed while every process was down, for sources whose catch-up allows: the last fire
     // is in the outbox, so a process starting while others kept firing finds nothing missed.
-    for (const source of this.#sources.values()) await this.#emitter.catchUp(source, Date.now());
+    for (const source of this.#sources.values()) await this.#emitter.catchUp(source, Date.now(), await this.#emitter.lastFire(source));
     for (const source of this.#sources.values()) {
       // Upserting the same id from every process keeps one scheduler (and moves it when the schedule changed).
       await queue.upsertJobScheduler(`ping:${source.key}`, { pattern: source.schedule.expression, tz: source.schedule.timezone }, {
@@ -89,7 +89,7 @@ export class BullPingScheduler implements PingScheduler {
     const due = typeof job.opts.prevMillis === 'number' ? job.opts.prevMillis : job.timestamp + (job.delay ?? 0);
     const now = Date.now();
     if (now - due > (this.#options.lateMs ?? LATE_MS)) {
-      const replayed = await this.#emitter.catchUp(source, now);
+      const replayed = await this.#emitter.catchUp(source, now, await this.#emitter.lastFire(source));
       if (replayed === 0 && source.catchUpMs === undefined) this.#parts.logger.info({ source: source.key, tick: new Date(due).toISOString() }, 'PingSource tick skipped: it fell while no process was running (switchyard.dev/catch-up replays such ticks)');
       return;
     }

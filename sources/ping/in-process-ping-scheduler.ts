@@ -27,9 +27,9 @@ export class InProcessPingScheduler implements PingScheduler {
     this.#running = true;
     for (const source of this.#sources) {
       const now = Date.now();
-      await this.#emitter.catchUp(source, now);
-      // A last fire in the future (the clock went back) is not fired twice.
       const last = await this.#emitter.lastFire(source);
+      await this.#emitter.catchUp(source, now, last);
+      // A last fire in the future (the clock went back) is not fired twice.
       this.#arm(source, new Date(Math.max(now, last ?? 0)));
     }
   }

@@ -29,14 +29,12 @@ export class PingEmitter {
   }
 
   /**
-   * Ticks after the last fire and up to `now` that the platform missed while it was down are sent,
+   * Ticks after the last fire (`last`, from lastFire) and up to `now` that the platform missed while it was down are sent,
    * oldest first with their own times, when the source's catch-up allows (and only as old as it
    * allows); otherwise none. Resolves with how many were sent.
    */
-  async catchUp(source: PingSourceConfig, now: number): Promise<number> {
-    if (source.catchUpMs === undefined) return 0;
-    const last = await this.lastFire(source);
-    if (last === undefined) return 0;
+  async catchUp(source: PingSourceConfig, now: number, last: number | undefined): Promise<number> {
+    if (source.catchUpMs === undefined || last === undefined) return 0;
     const missed = source.schedule.between(new Date(Math.max(last, now - source.catchUpMs)), new Date(now), MAX_CATCH_UP_TICKS);
     if (missed.length > 0) this.logger.info({ source: source.key, ticks: missed.length }, 'PingSource catching up on ticks missed while stopped');
     for (const tick of missed) await this.emit(source, tick);

@@ -16,6 +16,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { EventLog } from '../../services/broker/event-log.ts';
+import { answerWebhookHandshake } from '../../services/broker/ingress/webhook-handshake.ts';
 import { eventsFromHttp } from '../../services/cloudevents/http-binding.ts';
 import { SwitchyardError } from '../../services/errors.ts';
 import type { WebhookSourceConfig } from '../../services/manifests/runtime-config.ts';
@@ -78,14 +79,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     return '';
   });
 
-  // The CloudEvents webhook handshake (http-webhook.md §4).
   app.options<{ Params: Params }>('/webhooks/:namespace/:name', async (request, reply) => {
     served(request.params);
-    const origin = request.headers['webhook-request-origin'];
-    reply.header('Allow', 'POST, OPTIONS');
-    reply.header('WebHook-Allowed-Origin', typeof origin === 'string' && origin.length > 0 ? origin : '*');
-    if (request.headers['webhook-request-rate'] !== undefined) reply.header('WebHook-Allowed-Rate', '*');
-    reply.code(200);
-    return '';
+    return answerWebhookHandshake(request, reply, 'POST, OPTIONS');
   });
 }

@@ -4,10 +4,13 @@
  * what cannot be read stops the start, naming the source and the field.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { SecretSource, WebhookSourceManifest } from '../../schemas/webhooksource.schema.ts';
 import { parseDuration } from '../../schemas/duration.ts';
+import { SwitchyardError } from '../../services/errors.ts';
+import type { WebhookSourceConfig } from '../../services/manifests/runtime-config.ts';
 import type { WebhookAuth } from './webhook-auth.ts';
+import type { ServedWebhook } from './webhook-routes.ts';
 
 export class SecretUnavailableError extends Error {
   constructor(
@@ -55,4 +58,20 @@ export function resolveWebhookAuth(auth: WebhookSourceManifest['spec']['auth'], 
   if (auth.bearer) return { kind: 'bearer', token: readSecret(auth.bearer.token, 'spec.auth.bearer.token', baseDir) };
   if (auth.basic) return { kind: 'basic', username: auth.basic.username, password: readSecret(auth.basic.password, 'spec.auth.basic.password', baseDir) };
   return undefined;
+}
+
+/** Reads each WebhookSource's secrets; every one that cannot be read is reported at once. */
+export function serveWebhooks(sources: readonly WebhookSourceConfig[]): Map<string, ServedWebhook> {
+  const served = new Map<string, ServedWebhook>();
+  const problems: string[] = [];
+  for (const config of sources) {
+    try {
+      served.set(config.key, { config, auth: resolveWebhookAuth(config.auth, dirname(config.source.file)) });
+    } catch (error) {
+      const field = error instanceof SecretUnavailableError ? error.field : 'spec.auth';
+      problems.push(`${config.source.file}:${config.source.line}:${config.source.column} WebhookSource/${config.name} ${field}: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new SwitchyardError('SWY_CONFIG_INVALID', problems.join('\n'));
+  return served;
 }

@@ -3,21 +3,19 @@
  * store, then Redis with BullMQ retries): the same suite, so both engines behave alike.
  */
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlatformOptions } from '../../services/platform.ts';
 import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { type TestRedis, startRedis } from '../support/redis-server.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { deferredCleanups } from '../support/cleanups.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
+const defer = deferredCleanups();
 
 async function sink(): Promise<HttpSink> {
   const s = await startHttpSink();
-  cleanups.push(() => s.close());
+  defer(() => s.close());
   return s;
 }
 
@@ -26,7 +24,7 @@ let engineStore: () => Partial<PlatformOptions> = () => ({});
 
 async function platform(manifests: string, options: Partial<PlatformOptions> = {}): Promise<TestPlatform> {
   const p = await startTestPlatform(manifests, { ...engineStore(), ...options });
-  cleanups.push(() => p.stop());
+  defer(() => p.stop());
   return p;
 }
 
@@ -239,7 +237,7 @@ describe(`on the ${engine} engine`, () => {
       const second = await startTestPlatform(broker('retry: 3, backoffDelay: PT0.5S, backoffPolicy: linear') + trigger('t', s.url), {
         store: store.store ?? `sqlite:${first.dir}/store.db`,
       });
-      cleanups.push(async () => {
+      defer(async () => {
         await second.stop();
         await first.stop();
       });
@@ -262,7 +260,7 @@ describe('CESQL filters', () => {
       trigger('orders', `${s.url}/orders`, `  filters:\n    - cesql: "type LIKE 'com.example.order.%' AND source LIKE '%/shop%' AND EXISTS customerid"`) +
       trigger('amounts', `${s.url}/amounts`, `  filters:\n    - cesql: "amount > 100"`);
     const p = await startTestPlatform(manifests, { logger });
-    cleanups.push(() => p.stop());
+    defer(() => p.stop());
     expect(await publish(p, 'c-1', 'com.example.order.created', { 'ce-source': '/shop/eu', 'ce-customerid': 'c42', 'ce-amount': '250' })).toBe(202);
     expect(await publish(p, 'c-2', 'com.example.order.created', { 'ce-source': '/shop/eu' })).toBe(202);
     expect(await publish(p, 'c-3', 'com.example.user.created', { 'ce-source': '/shop/eu', 'ce-customerid': 'c42', 'ce-amount': 'lots' })).toBe(202);

@@ -6,13 +6,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { Queue } from 'bullmq';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../services/broker/redis/redis-keys.ts';
 import { type RunningCli, runCli, startCli } from '../support/cli.ts';
 import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
 import { type TestRedis, startRedis } from '../support/redis-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { deferredCleanups } from '../support/cleanups.ts';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -21,20 +22,17 @@ beforeAll(async () => {
 });
 afterAll(async () => redis.stop());
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = deferredCleanups();
 
 async function sink(responder?: Parameters<typeof startHttpSink>[0]): Promise<HttpSink> {
   const s = await startHttpSink(responder);
-  cleanups.push(() => s.close());
+  defer(() => s.close());
   return s;
 }
 
 function manifests(body: string): string {
   const dir = tempDir();
-  cleanups.push(() => dir.remove());
+  defer(() => dir.remove());
   const file = join(dir.path, 'manifests.yaml');
   writeFileSync(file, body);
   return file;
@@ -44,7 +42,7 @@ async function processes(file: string, store: (consumer: string) => string, coun
   const started: RunningCli[] = [];
   for (let i = 0; i < count; i++) {
     const cli = await startCli(['-f', file, '--store', store(`p${i}`)]);
-    cleanups.push(() => cli.kill().catch(() => undefined));
+    defer(() => cli.kill().catch(() => undefined));
     started.push(cli);
   }
   return started;
@@ -213,7 +211,7 @@ describe('several processes on one Redis', { timeout: 120_000 }, () => {
     expect(await publishBatch(first[0]?.url ?? '', [event('retried')])).toBe(202);
     await waitFor(() => s.received.length === 1, 'the first attempt');
     const queue = new Queue(new RedisKeys(prefix).retryQueue, { connection: { host: '127.0.0.1', port: Number(new URL(redis.url).port) }, prefix: new RedisKeys(prefix).bullPrefix });
-    cleanups.push(() => queue.close());
+    defer(() => queue.close());
     await waitFor(async () => (await queue.getDelayedCount()) === 1, 'the retry delayed in BullMQ');
     await Promise.all(first.map((p) => p.stop()));
     failing = false;

@@ -23,6 +23,7 @@ import { eventsFromHttp } from '../../cloudevents/http-binding.ts';
 import { SwitchyardError } from '../../errors.ts';
 import type { BrokerKey } from '../event-log.ts';
 import type { Publisher } from '../publisher.ts';
+import { answerWebhookHandshake } from './webhook-handshake.ts';
 
 export interface IngressOptions {
   readonly publisher: Publisher;
@@ -58,15 +59,9 @@ export async function ingressRoutes(app: FastifyInstance, options: IngressOption
     return events.length === 1 ? '' : { accepted: events.length };
   });
 
-  // The CloudEvents webhook handshake (http-webhook.md §4): answer the origin's request for permission.
   app.options<{ Params: BrokerParams }>('/:namespace/:broker', async (request: FastifyRequest<{ Params: BrokerParams }>, reply: FastifyReply) => {
     knownBroker(request.params);
-    const origin = request.headers['webhook-request-origin'];
-    reply.header('Allow', ALLOW);
-    reply.header('WebHook-Allowed-Origin', typeof origin === 'string' && origin.length > 0 ? origin : '*');
-    if (request.headers['webhook-request-rate'] !== undefined) reply.header('WebHook-Allowed-Rate', '*');
-    reply.code(200);
-    return '';
+    return answerWebhookHandshake(request, reply, ALLOW);
   });
 
   app.route<{ Params: BrokerParams }>({

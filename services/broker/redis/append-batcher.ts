@@ -9,7 +9,8 @@
  * request are stored all together or not at all. An append is never split across calls.
  */
 import type { Redis } from 'ioredis';
-import type { CloudEvent, DataEncoding } from '../../cloudevents/cloud-event.ts';
+import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
+import { ENCODING_CODES } from './stored-event.ts';
 
 /** ARGV holds three values an event: attributes JSON, a flag ('' no data; else 'd' + encoding code), the data. */
 const APPEND_SCRIPT = `
@@ -26,7 +27,6 @@ for i = 1, #ARGV, 3 do
 end
 return ids`;
 
-const ENCODING_CODES: Record<DataEncoding, string> = { json: 'j', text: 't', base64: 'b' };
 /** Events per script call, unless one append alone is larger (it is never split). */
 const EVENTS_PER_CALL = 1000;
 

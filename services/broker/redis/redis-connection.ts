@@ -2,15 +2,19 @@
 import { Command, Redis, type RedisOptions } from 'ioredis';
 import type { RedisLocation } from '../store-url.ts';
 
-/** Options for a connection of ours (BullMQ's are derived from the same location). */
-export function connectionOptions(location: RedisLocation): RedisOptions {
+/** Where Redis is and how to log in: what every connection shares, ours and BullMQ's. */
+function serverOptions(location: RedisLocation): Record<string, unknown> {
+  const options: Record<string, unknown> = { host: location.host, port: location.port, db: location.db };
+  if (location.username !== undefined) options['username'] = location.username;
+  if (location.password !== undefined) options['password'] = location.password;
+  if (location.tls) options['tls'] = {};
+  return options;
+}
+
+/** Options for a connection of ours. */
+function connectionOptions(location: RedisLocation): RedisOptions {
   return {
-    host: location.host,
-    port: location.port,
-    db: location.db,
-    username: location.username,
-    password: location.password,
-    tls: location.tls ? {} : undefined,
+    ...serverOptions(location),
     protocol: 2,
     connectionName: `switchyard:${location.consumer}`,
     // While Redis is away, commands fail at once (the ingress answers 503) instead of queueing
@@ -28,11 +32,7 @@ export function connectionOptions(location: RedisLocation): RedisOptions {
  * a Worker requires `maxRetriesPerRequest: null`).
  */
 export function bullConnectionOptions(location: RedisLocation): Record<string, unknown> {
-  const options: Record<string, unknown> = { host: location.host, port: location.port, db: location.db, connectionName: `switchyard:${location.consumer}:bull` };
-  if (location.username !== undefined) options['username'] = location.username;
-  if (location.password !== undefined) options['password'] = location.password;
-  if (location.tls) options['tls'] = {};
-  return options;
+  return { ...serverOptions(location), connectionName: `switchyard:${location.consumer}:bull` };
 }
 
 /** Opens a connection and waits until it is ready; rejects with Redis's or the socket's error. */

@@ -6,7 +6,9 @@
  */
 import type { AttributeValue, CloudEvent, DataEncoding } from '../../cloudevents/cloud-event.ts';
 
-const CODE_ENCODINGS: Record<string, DataEncoding> = { j: 'json', t: 'text', b: 'base64' };
+/** The `e` field: how the data is written in the JSON format, one letter. */
+export const ENCODING_CODES: Readonly<Record<DataEncoding, string>> = { json: 'j', text: 't', base64: 'b' };
+const CODE_ENCODINGS = Object.fromEntries(Object.entries(ENCODING_CODES).map(([encoding, code]) => [code, encoding])) as Record<string, DataEncoding>;
 
 export function eventFromFields(fields: readonly Buffer[]): CloudEvent {
   let attributes: Record<string, AttributeValue> = {};

@@ -5,22 +5,20 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../../services/manifests/config-problem.ts';
 import { loadManifests } from '../../../services/manifests/load-manifests.ts';
 import { type HttpSink, startHttpSink } from '../../support/http-sink.ts';
 import { ONE_BROKER, startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import { deferredCleanups } from '../../support/cleanups.ts';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = deferredCleanups();
 
 async function sink(responder?: Parameters<typeof startHttpSink>[0]): Promise<HttpSink> {
   const s = await startHttpSink(responder);
-  cleanups.push(() => s.close());
+  defer(() => s.close());
   return s;
 }
 
@@ -44,7 +42,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 describe('PingSource manifests', () => {
   it('refuses what Knative refuses, every problem with its line and column', () => {
     const dir = tempDir();
-    cleanups.push(() => dir.remove());
+    defer(() => dir.remove());
     const file = join(dir.path, 'p.yaml');
     writeFileSync(
       file,
@@ -101,7 +99,7 @@ spec:
 describe('PingSource on the embedded store', () => {
   async function platform(manifests: string, store?: string): Promise<TestPlatform> {
     const p = await startTestPlatform(manifests, store === undefined ? {} : { store });
-    cleanups.push(() => p.stop());
+    defer(() => p.stop());
     return p;
   }
 
@@ -163,7 +161,7 @@ ${ping('to-broker', '    ref: { apiVersion: eventing.knative.dev/v1, kind: Broke
     for (const catchUp of [false, true]) {
       const s = await sink();
       const dir = tempDir();
-      cleanups.push(() => dir.remove());
+      defer(() => dir.remove());
       const store = `sqlite:${join(dir.path, 'store.db')}`;
       const manifests = ping('restart', `    uri: "${s.url}"`, '', catchUp ? 'switchyard.dev/catch-up: PT1H' : '');
       const first = await startTestPlatform(manifests, { store });
@@ -173,7 +171,7 @@ ${ping('to-broker', '    ref: { apiVersion: eventing.knative.dev/v1, kind: Broke
       await new Promise((resolve) => setTimeout(resolve, 2500));
       const restartedAt = Date.now();
       const second = await startTestPlatform(manifests, { store });
-      cleanups.push(() => second.stop());
+      defer(() => second.stop());
       await waitFor(() => s.received.some((r) => Date.parse(String(r.headers['ce-time'])) > restartedAt), 'a tick after the restart', 5000);
       const missed = s.received.map((r) => Date.parse(String(r.headers['ce-time']))).filter((t) => t > stoppedAfter + 500 && t < restartedAt - 500);
       if (catchUp) expect(missed.length, 'ticks of the stop, replayed').toBeGreaterThanOrEqual(2);

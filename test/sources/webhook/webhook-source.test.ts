@@ -4,25 +4,23 @@
  * the errors, and a flood beyond capacity where everything answered 202 is delivered.
  */
 import { createHmac } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type HttpSink, startHttpSink } from '../../support/http-sink.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import { deferredCleanups } from '../../support/cleanups.ts';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = deferredCleanups();
 
 async function sink(): Promise<HttpSink> {
   const s = await startHttpSink();
-  cleanups.push(() => s.close());
+  defer(() => s.close());
   return s;
 }
 
 async function platform(manifests: string, options: Parameters<typeof startTestPlatform>[1] = {}, files: Record<string, string> = {}): Promise<TestPlatform> {
   const p = await startTestPlatform(manifests, options, files);
-  cleanups.push(() => p.stop());
+  defer(() => p.stop());
   return p;
 }
 
@@ -45,7 +43,7 @@ async function post(url: string, body: string, headers: Record<string, string>) 
 describe('WebhookSource', () => {
   it('github: a signed delivery becomes the event Knative\'s GitHubSource sends; a wrong signature gets 401 and nothing is sent', async () => {
     process.env['SWT_GITHUB_SECRET'] = "It's a Secret to Everybody";
-    cleanups.push(() => void delete process.env['SWT_GITHUB_SECRET']);
+    defer(() => void delete process.env['SWT_GITHUB_SECRET']);
     const s = await sink();
     const p = await platform(webhook('github', s.url, '  auth: { github: { secret: { env: SWT_GITHUB_SECRET } } }'));
     const payload = JSON.stringify({ ref: 'refs/heads/main', repository: { html_url: 'https://github.com/octo/hello' } });
@@ -111,7 +109,7 @@ describe('WebhookSource', () => {
 
   it('a request that already is a CloudEvent passes through as it is', async () => {
     process.env['SWT_TOKEN'] = 'tok-1';
-    cleanups.push(() => void delete process.env['SWT_TOKEN']);
+    defer(() => void delete process.env['SWT_TOKEN']);
     const s = await sink();
     const p = await platform(webhook('ce', s.url, '  auth: { bearer: { token: { env: SWT_TOKEN } } }'));
     const result = await post(`${p.url}/webhooks/default/ce`, '{"n":1}', {
