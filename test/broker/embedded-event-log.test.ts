@@ -34,6 +34,49 @@ describe('embedded tail cache', () => {
   });
 });
 
+describe('embedded tail release', () => {
+  it('cursors reading at different paces, one of them for a single type, each see their entries once, in order', async () => {
+    const dir = tempDir();
+    const log = await SqliteEventLog.open({ path: join(dir.path, 'store.db') });
+    try {
+      await log.registerBrokers(['ns/a']);
+      await log.openCursor({ name: 'slow', broker: 'ns/a' });
+      await log.openCursor({ name: 'fast', broker: 'ns/a' });
+      await log.openCursor({ name: 'odd', broker: 'ns/a', onlyType: 'odd' });
+      const seen: Record<string, string[]> = { slow: [], fast: [], odd: [] };
+      const expected: Record<string, string[]> = { slow: [], fast: [], odd: [] };
+      // 2,000 events in commits of 20: the tail is released every 256 entries, many times over.
+      for (let batch = 0; batch < 100; batch++) {
+        const events = Array.from({ length: 20 }, (_, i) => {
+          const n = batch * 20 + i;
+          return { attributes: { specversion: '1.0', id: String(n), source: '/s', type: n % 2 ? 'odd' : 'even' } };
+        });
+        await log.append('ns/a', events);
+        for (const event of events) {
+          const id = event.attributes.id;
+          expected['slow']?.push(id);
+          expected['fast']?.push(id);
+          if (event.attributes.type === 'odd') expected['odd']?.push(id);
+        }
+        seen['fast']?.push(...(await log.read('fast', 100)).map((e) => String(e.event.attributes['id'])));
+        if (batch % 5 === 0) seen['odd']?.push(...(await log.read('odd', 15)).map((e) => String(e.event.attributes['id'])));
+        if (batch % 3 === 0) seen['slow']?.push(...(await log.read('slow', 30)).map((e) => String(e.event.attributes['id'])));
+      }
+      for (const name of ['slow', 'odd']) {
+        for (;;) {
+          const more = await log.read(name, 500);
+          if (more.length === 0) break;
+          seen[name]?.push(...more.map((e) => String(e.event.attributes['id'])));
+        }
+      }
+      expect(seen).toEqual(expected);
+    } finally {
+      await log.close();
+      dir.remove();
+    }
+  });
+});
+
 describe('embedded cursors for one type', () => {
   const typed = (id: string, type: string) => ({ attributes: { specversion: '1.0', id, source: '/s', type } });
 

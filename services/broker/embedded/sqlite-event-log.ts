@@ -33,10 +33,9 @@ export interface SqliteEventLogOptions {
 }
 
 /**
- * Two commits may be outstanding: while the writer thread commits one group, the next is already
- * queued at it, so fsyncs run back to back instead of waiting for a round trip through the main
- * thread (measured: 12.4k → see docs/benchmarks.md, 50 connections). The writer still runs them
- * one after the other, in order, so offsets stay in append order.
+ * One commit at a time: what arrives while it runs forms the next group. Two outstanding made the
+ * groups smaller and more frequent and cost throughput (8.9k against 12.4k events/s at 50
+ * connections, docs/benchmarks.md).
  */
 const MAX_COMMITS_IN_FLIGHT = 1;
 
@@ -46,6 +45,9 @@ const MAX_COMMITS_IN_FLIGHT = 1;
  * position is written; until then a crash only means a redelivery.
  */
 const CURSOR_PERSIST_MS = 50;
+
+/** The tail's entries are checked against the cursors' positions once this many have been added. */
+const RELEASE_TAIL_EVERY = 256;
 
 
 interface PendingAppend {
@@ -403,7 +405,10 @@ export class SqliteEventLog implements EventLog {
         if (types === undefined) appendedTypes.set(brokerId, (types = new Set()));
         types.add(String(event.attributes['type']));
       }
-      for (const [brokerId, types] of appendedTypes) this.#appendWaiters.notify(brokerId, types);
+      for (const [brokerId, types] of appendedTypes) {
+        this.#appendWaiters.notify(brokerId, types);
+        this.#releaseTail(brokerId);
+      }
     } catch (error) {
       const failure = new SwitchyardError('SWY_STORE_UNAVAILABLE', `the store failed to commit: ${(error as Error).message}`, {
         retryAfterSeconds: 5,
@@ -422,6 +427,22 @@ export class SqliteEventLog implements EventLog {
       this.#commitsInFlight--;
       if (this.#pending.count > 0 || this.#pendingSteps.length > 0 || (this.#cursorsDue && this.#dirtyCursors.size > 0)) this.#scheduleFlush();
     }
+  }
+
+  /** Lets go of the cached entries every open cursor of the broker has been handed. */
+  #releaseTail(brokerId: number): void {
+    const tail = this.#tails.get(brokerId);
+    // Not after every commit: the scan is over every open cursor, 1,000 with 1,000 triggers.
+    if (tail === undefined || tail.pushedSinceRelease < RELEASE_TAIL_EVERY) return;
+    let allTypes = Number.POSITIVE_INFINITY;
+    const byType = new Map<string, number>();
+    for (const cursor of this.#cursors.values()) {
+      if (cursor.brokerId !== brokerId) continue;
+      const position = cursor.position.delivered;
+      if (cursor.onlyType === undefined) allTypes = Math.min(allTypes, position);
+      else byType.set(cursor.onlyType, Math.min(byType.get(cursor.onlyType) ?? Number.POSITIVE_INFINITY, position));
+    }
+    tail.release({ allTypes, byType });
   }
 
   #onWriterGone(): void {
