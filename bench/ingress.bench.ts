@@ -12,7 +12,7 @@
  * Usage: npm run bench:ingress [-- --duration 5 --rounds 5 --synchronous full|normal]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChildServer } from './support/child-server.ts';
@@ -27,12 +27,11 @@ const syncArg = process.argv.indexOf('--synchronous');
 const synchronous = syncArg > 0 ? process.argv[syncArg + 1] : 'full';
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
 writeFileSync(join(dir, 'broker.yaml'), 'apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: default\n');
-const tsx = join(repo, 'node_modules/.bin/tsx');
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 try {
-  const bare = await startChildServer(tsx, [join(repo, 'bench/support/bare-fastify.ts')], repo);
+  const bare = await startChildServer(process.execPath, ['--import', 'tsx', join(repo, 'bench/support/bare-fastify.ts')], repo);
   const platform = await startChildServer(
     process.execPath,
     [join(repo, 'bin/switchyard.js'), 'run', '-f', join(dir, 'broker.yaml'), '--port', '0', '--log-level', 'warn', '--store', `sqlite:${join(dir, 'store.db')}?synchronous=${synchronous}`],
@@ -49,9 +48,27 @@ try {
   let baselineP99 = 0;
   let singleP99 = 0;
   let failures = 0;
+  // CPU time per accepted request, server and load generator, summed over the rounds: on a machine
+  // whose cores are all busy, throughput follows it (docs/benchmarks.md).
+  const cpu = { baseline: 0, baselineLoad: 0, baselineRequests: 0, platform: 0, platformLoad: 0, platformRequests: 0 };
+  const measured = async (server: typeof bare, url: string) => {
+    const serverCpu = server.cpuSeconds();
+    const loadCpu = process.cpuUsage();
+    const result = await load(url, { seconds: duration });
+    const used = process.cpuUsage(loadCpu);
+    return { result, server: server.cpuSeconds() - serverCpu, load: (used.user + used.system) / 1e6 };
+  };
   for (let round = 0; round < rounds; round++) {
-    const baseline = await load(`${bare.url}/default/default`, { seconds: duration });
-    const single = await load(`${platform.url}/default/default`, { seconds: duration });
+    const b = await measured(bare, `${bare.url}/default/default`);
+    const p = await measured(platform, `${platform.url}/default/default`);
+    const baseline = b.result;
+    const single = p.result;
+    cpu.baseline += b.server;
+    cpu.baselineLoad += b.load;
+    cpu.baselineRequests += baseline.requestsPerSecond * duration;
+    cpu.platform += p.server;
+    cpu.platformLoad += p.load;
+    cpu.platformRequests += single.requestsPerSecond * duration;
     baselines.push(baseline.requestsPerSecond);
     singles.push(single.requestsPerSecond);
     ratios.push(single.requestsPerSecond / baseline.requestsPerSecond);
@@ -75,6 +92,11 @@ try {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   console.log(`\nper-round ratios: ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
   console.log(`platform peak resident memory: ${peakRss.toFixed(0)} MB (target < 200 MB)`);
+  const micros = (seconds: number, requests: number) => ((seconds * 1e6) / requests).toFixed(1);
+  console.log(
+    `CPU per request: baseline ${micros(cpu.baseline, cpu.baselineRequests)} µs (load generator ${micros(cpu.baselineLoad, cpu.baselineRequests)} µs), ` +
+      `platform ${micros(cpu.platform, cpu.platformRequests)} µs (load generator ${micros(cpu.platformLoad, cpu.platformRequests)} µs), ${cpus().length} cores`,
+  );
   console.log(`failed requests: ${failures + batch.failures}`);
   console.log(`${CONNECTIONS} connections, ${rounds} rounds of ${duration} s, store synchronous=${synchronous}, node ${process.version}`);
 } finally {

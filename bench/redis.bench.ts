@@ -31,7 +31,6 @@ const duration = Number(arg('duration', '5'));
 const rounds = Number(arg('rounds', '5'));
 const EVENTS = Number(arg('events', '20000'));
 const appendfsync = arg('appendfsync', 'everysec') as 'always' | 'everysec' | 'off';
-const tsx = join(repo, 'node_modules/.bin/tsx');
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
 const now = () => performance.timeOrigin + performance.now();
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -69,7 +68,7 @@ const broker = 'apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata: { n
 const redis = await startBenchRedis(appendfsync);
 try {
   const rows: string[][] = [];
-  const bare = await startChildServer(tsx, [join(repo, 'bench/support/bare-fastify.ts')], repo);
+  const bare = await startChildServer(process.execPath, ['--import', 'tsx', join(repo, 'bench/support/bare-fastify.ts')], repo);
   const single = await platform('ingress', broker, `${redis.url}?prefix=bench-ingress:`);
   await load(`${bare.url}/default/default`, { seconds: 2 });
   await load(`${single.url}/default/default`, { seconds: 2 });
@@ -77,9 +76,25 @@ try {
   const baselines: number[] = [];
   const singles: number[] = [];
   let failures = 0;
+  // CPU time per accepted request (server, Redis, load generator), summed over the rounds.
+  const cpu = { baseline: 0, baselineLoad: 0, baselineRequests: 0, platform: 0, redis: 0, platformLoad: 0, platformRequests: 0 };
   for (let round = 0; round < rounds; round++) {
+    let serverCpu = bare.cpuSeconds();
+    let loadCpu = process.cpuUsage();
     const baseline = await load(`${bare.url}/default/default`, { seconds: duration });
+    let used = process.cpuUsage(loadCpu);
+    cpu.baseline += bare.cpuSeconds() - serverCpu;
+    cpu.baselineLoad += (used.user + used.system) / 1e6;
+    cpu.baselineRequests += baseline.requestsPerSecond * duration;
+    serverCpu = single.cpuSeconds();
+    const redisCpu = redis.cpuSeconds();
+    loadCpu = process.cpuUsage();
     const measured = await load(`${single.url}/default/default`, { seconds: duration });
+    used = process.cpuUsage(loadCpu);
+    cpu.platform += single.cpuSeconds() - serverCpu;
+    cpu.redis += redis.cpuSeconds() - redisCpu;
+    cpu.platformLoad += (used.user + used.system) / 1e6;
+    cpu.platformRequests += measured.requestsPerSecond * duration;
     baselines.push(baseline.requestsPerSecond);
     singles.push(measured.requestsPerSecond);
     ratios.push(measured.requestsPerSecond / baseline.requestsPerSecond);
@@ -93,7 +108,7 @@ try {
   rows.push(['ingress, single binary events', `${median(singles).toFixed(0)} events/s`, `bare fastify ${median(baselines).toFixed(0)} req/s`, `${median(ratios).toFixed(2)} × baseline (target ≥ 0.80)`]);
   rows.push(['ingress, batches of 100', `${(batch.requestsPerSecond * 100).toFixed(0)} events/s`, '—', 'target ≥ 100,000 events/s']);
 
-  const sink = await startChildServer(tsx, [join(repo, 'bench/support/counting-sink.ts')], repo);
+  const sink = await startChildServer(process.execPath, ['--import', 'tsx', join(repo, 'bench/support/counting-sink.ts')], repo);
   const trigger = `---\napiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: { name: all }\nspec:\n  broker: default\n  subscriber: { uri: "${sink.url}" }\n`;
   const oneStore = `${redis.url}?prefix=bench-one:&consumer=one`;
   const one = await platform('one', broker + trigger, oneStore);
@@ -114,6 +129,11 @@ try {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   console.log(`\nper-round ingress ratios: ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
   console.log(`ingress platform peak resident memory: ${ingressRss.toFixed(0)} MB; failed requests: ${failures}`);
+  const micros = (seconds: number, requests: number) => ((seconds * 1e6) / requests).toFixed(1);
+  console.log(
+    `ingress CPU per request: baseline ${micros(cpu.baseline, cpu.baselineRequests)} µs (load generator ${micros(cpu.baselineLoad, cpu.baselineRequests)} µs), ` +
+      `platform ${micros(cpu.platform, cpu.platformRequests)} µs + redis-server ${micros(cpu.redis, cpu.platformRequests)} µs (load generator ${micros(cpu.platformLoad, cpu.platformRequests)} µs)`,
+  );
   console.log(`${CONNECTIONS} connections, ${rounds} rounds of ${duration} s, ${EVENTS} events end to end, redis appendfsync ${appendfsync}, ${cpus().length} cores, node ${process.version}`);
 } finally {
   await redis.stop();

@@ -7,6 +7,8 @@ export interface ChildServer {
   readonly child: ChildProcess;
   /** Largest resident set size seen so far, in MB of 10^6 bytes (sampled every 100 ms). */
   peakRssMB(): number;
+  /** CPU time the process has used so far, all its threads, user and system, in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -19,6 +21,20 @@ function rssMB(pid: number): number {
     return 0;
   }
 }
+
+/** utime + stime from /proc/PID/stat (fields 14 and 15, after the parenthesised command name). */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ, 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export function startChildServer(command: string, args: readonly string[], cwd: string): Promise<ChildServer> {
   const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -39,6 +55,7 @@ export function startChildServer(command: string, args: readonly string[], cwd: 
         url: ready[1],
         child,
         peakRssMB: () => Math.max(peak, rssMB(child.pid ?? 0)),
+        cpuSeconds: () => cpuSecondsOf(child.pid ?? 0),
         stop: () =>
           new Promise((done) => {
             clearInterval(sampler);

@@ -4,9 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuSecondsOf } from './child-server.ts';
 
 export interface BenchRedis {
   readonly url: string;
+  /** CPU time the server has used so far, in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -30,6 +33,7 @@ export async function startBenchRedis(appendfsync: 'always' | 'everysec' | 'off'
   });
   return {
     url: `redis://127.0.0.1:${port}`,
+    cpuSeconds: () => cpuSecondsOf(child.pid ?? 0),
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
