@@ -18,7 +18,7 @@ import { applyPragmas, applySchema, dataEncodingCode, dataEncodingOf, type Synch
 import { CursorPosition } from '../cursor-position.ts';
 import { PendingRows } from './pending-rows.ts';
 import type { CommitResult, WriteStep } from './sqlite-writer-protocol.ts';
-import { TailCache } from './tail-cache.ts';
+import { BrokerTails } from './broker-tails.ts';
 import { WriterClient } from './writer-client.ts';
 
 export interface SqliteEventLogOptions {
@@ -45,9 +45,6 @@ const MAX_COMMITS_IN_FLIGHT = 1;
  * position is written; until then a crash only means a redelivery.
  */
 const CURSOR_PERSIST_MS = 50;
-
-/** The tail's entries are checked against the cursors' positions once this many have been added. */
-const RELEASE_TAIL_EVERY = 256;
 
 
 interface PendingAppend {
@@ -83,8 +80,7 @@ export class SqliteEventLog implements EventLog {
   readonly #cursors = new Map<string, CursorState>();
   readonly #appendWaiters = new AppendWaiters();
   readonly #statements = new Map<string, Database.Statement>();
-  readonly #tails = new Map<number, TailCache>();
-  readonly #tailEntries: number;
+  readonly #tails: BrokerTails;
   #pending = new PendingRows();
   #pendingAppends: PendingAppend[] = [];
   #pendingAckWaiters: Array<() => void> = [];
@@ -104,7 +100,7 @@ export class SqliteEventLog implements EventLog {
     this.#reader = reader;
     this.#maxPendingEvents = options.maxPendingEvents ?? 20_000;
     this.#maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
-    this.#tailEntries = options.tailEntries ?? 10_000;
+    this.#tails = new BrokerTails(options.tailEntries ?? 10_000);
   }
 
   static async open(options: SqliteEventLogOptions): Promise<SqliteEventLog> {
@@ -130,7 +126,7 @@ export class SqliteEventLog implements EventLog {
     for (const [name, id] of Object.entries(ids)) {
       this.#brokerIds.set(name, id);
       this.#brokerNames.set(id, name);
-      if (!this.#tails.has(id)) this.#tails.set(id, new TailCache(row?.seq ?? 0, this.#tailEntries));
+      this.#tails.register(id, row?.seq ?? 0);
     }
   }
 
@@ -396,18 +392,10 @@ export class SqliteEventLog implements EventLog {
       }
       for (const resolve of ackWaiters) resolve();
       for (const waiter of stepWaiters) waiter.resolve(result.stepResults.slice(waiter.start, waiter.start + waiter.count));
-      const appendedTypes = new Map<number, Set<string>>();
-      for (let i = 0; i < pending.count; i++) {
-        const brokerId = pending.brokerIds[i] as number;
-        const event = pending.events[i] as CloudEvent;
-        this.#tails.get(brokerId)?.push({ offset: String(result.firstSeq + i), broker: this.#brokerNames.get(brokerId) as BrokerKey, appendedAt: result.appendedAt, event });
-        let types = appendedTypes.get(brokerId);
-        if (types === undefined) appendedTypes.set(brokerId, (types = new Set()));
-        types.add(String(event.attributes['type']));
-      }
+      const appendedTypes = this.#tails.addCommitted(pending, result.firstSeq, result.appendedAt, this.#brokerNames);
       for (const [brokerId, types] of appendedTypes) {
         this.#appendWaiters.notify(brokerId, types);
-        this.#releaseTail(brokerId);
+        this.#tails.release(brokerId, this.#cursors.values());
       }
     } catch (error) {
       const failure = new SwitchyardError('SWY_STORE_UNAVAILABLE', `the store failed to commit: ${(error as Error).message}`, {
@@ -427,22 +415,6 @@ export class SqliteEventLog implements EventLog {
       this.#commitsInFlight--;
       if (this.#pending.count > 0 || this.#pendingSteps.length > 0 || (this.#cursorsDue && this.#dirtyCursors.size > 0)) this.#scheduleFlush();
     }
-  }
-
-  /** Lets go of the cached entries every open cursor of the broker has been handed. */
-  #releaseTail(brokerId: number): void {
-    const tail = this.#tails.get(brokerId);
-    // Not after every commit: the scan is over every open cursor, 1,000 with 1,000 triggers.
-    if (tail === undefined || tail.pushedSinceRelease < RELEASE_TAIL_EVERY) return;
-    let allTypes = Number.POSITIVE_INFINITY;
-    const byType = new Map<string, number>();
-    for (const cursor of this.#cursors.values()) {
-      if (cursor.brokerId !== brokerId) continue;
-      const position = cursor.position.delivered;
-      if (cursor.onlyType === undefined) allTypes = Math.min(allTypes, position);
-      else byType.set(cursor.onlyType, Math.min(byType.get(cursor.onlyType) ?? Number.POSITIVE_INFINITY, position));
-    }
-    tail.release({ allTypes, byType });
   }
 
   #onWriterGone(): void {
