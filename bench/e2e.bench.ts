@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { type ChildServer, startChildServer } from './support/child-server.ts';
+import { CpuTally, cpuDuring, ownCpuSeconds } from './support/cpu-time.ts';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const arg = (name: string, fallback: number) => {
@@ -75,34 +76,26 @@ async function blast(url: string, amount: number): Promise<void> {
 /** Events per second, and the CPU time per event of the publisher (this process), the platform and the sink. */
 interface Throughput {
   readonly eventsPerSecond: number;
-  readonly cpuMicrosPerEvent: { readonly publisher: number; readonly platform: number; readonly sink: number };
+  readonly cpu: CpuTally<'publisher' | 'platform' | 'sink'>;
 }
 
 async function throughput(target: ChildServer, sink: ChildServer): Promise<Throughput> {
   await stats(sink, true);
-  const platformCpu = target === sink ? 0 : target.cpuSeconds();
-  const sinkCpu = sink.cpuSeconds();
-  const publisherCpu = process.cpuUsage();
-  const started = now();
-  // Polled while publishing: autocannon's promise resolves on its own one-second tick, which
-  // rounded every measurement up to whole seconds when the sink was polled only afterwards.
-  const delivered = untilCount(sink, EVENTS);
-  await blast(`${target.url}/default/default`, EVENTS);
-  const finished = await delivered;
-  const publisher = process.cpuUsage(publisherCpu);
-  const perEvent = (seconds: number) => (seconds * 1e6) / EVENTS;
-  return {
-    eventsPerSecond: EVENTS / ((finished - started) / 1000),
-    cpuMicrosPerEvent: {
-      publisher: perEvent((publisher.user + publisher.system) / 1e6),
-      platform: target === sink ? 0 : perEvent(target.cpuSeconds() - platformCpu),
-      sink: perEvent(sink.cpuSeconds() - sinkCpu),
-    },
-  };
+  const cpu = new CpuTally<'publisher' | 'platform' | 'sink'>();
+  const run = await cpuDuring({ publisher: ownCpuSeconds, platform: target === sink ? () => 0 : target.cpuSeconds, sink: sink.cpuSeconds }, async () => {
+    const started = now();
+    // Polled while publishing: autocannon's promise resolves on its own one-second tick, which
+    // rounded every measurement up to whole seconds when the sink was polled only afterwards.
+    const delivered = untilCount(sink, EVENTS);
+    await blast(`${target.url}/default/default`, EVENTS);
+    return EVENTS / (((await delivered) - started) / 1000);
+  });
+  cpu.add(run.seconds, EVENTS);
+  return { eventsPerSecond: run.result, cpu };
 }
 
 const cpuNote = (name: string, run: Throughput) =>
-  `${name}: ${run.eventsPerSecond.toFixed(0)} events/s, CPU per event: publisher ${run.cpuMicrosPerEvent.publisher.toFixed(0)} µs, platform ${run.cpuMicrosPerEvent.platform.toFixed(0)} µs, sink ${run.cpuMicrosPerEvent.sink.toFixed(0)} µs`;
+  `${name}: ${run.eventsPerSecond.toFixed(0)} events/s, CPU per event: publisher ${run.cpu.micros('publisher')} µs, platform ${run.cpu.micros('platform')} µs, sink ${run.cpu.micros('sink')} µs`;
 
 async function latencyAt1000(url: string, sink: ChildServer): Promise<SinkStats> {
   await stats(sink, true);

@@ -16,6 +16,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChildServer } from './support/child-server.ts';
+import { CpuTally, cpuDuring, ownCpuSeconds } from './support/cpu-time.ts';
 import { CONNECTIONS, ingressLoad as load } from './support/ingress-load.ts';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -48,27 +49,15 @@ try {
   let baselineP99 = 0;
   let singleP99 = 0;
   let failures = 0;
-  // CPU time per accepted request, server and load generator, summed over the rounds: on a machine
-  // whose cores are all busy, throughput follows it (docs/benchmarks.md).
-  const cpu = { baseline: 0, baselineLoad: 0, baselineRequests: 0, platform: 0, platformLoad: 0, platformRequests: 0 };
-  const measured = async (server: typeof bare, url: string) => {
-    const serverCpu = server.cpuSeconds();
-    const loadCpu = process.cpuUsage();
-    const result = await load(url, { seconds: duration });
-    const used = process.cpuUsage(loadCpu);
-    return { result, server: server.cpuSeconds() - serverCpu, load: (used.user + used.system) / 1e6 };
-  };
+  const baselineCpu = new CpuTally<'server' | 'load'>();
+  const platformCpu = new CpuTally<'server' | 'load'>();
   for (let round = 0; round < rounds; round++) {
-    const b = await measured(bare, `${bare.url}/default/default`);
-    const p = await measured(platform, `${platform.url}/default/default`);
+    const b = await cpuDuring({ server: bare.cpuSeconds, load: ownCpuSeconds }, () => load(`${bare.url}/default/default`, { seconds: duration }));
+    const p = await cpuDuring({ server: platform.cpuSeconds, load: ownCpuSeconds }, () => load(`${platform.url}/default/default`, { seconds: duration }));
     const baseline = b.result;
     const single = p.result;
-    cpu.baseline += b.server;
-    cpu.baselineLoad += b.load;
-    cpu.baselineRequests += baseline.requestsPerSecond * duration;
-    cpu.platform += p.server;
-    cpu.platformLoad += p.load;
-    cpu.platformRequests += single.requestsPerSecond * duration;
+    baselineCpu.add(b.seconds, baseline.requestsPerSecond * duration);
+    platformCpu.add(p.seconds, single.requestsPerSecond * duration);
     baselines.push(baseline.requestsPerSecond);
     singles.push(single.requestsPerSecond);
     ratios.push(single.requestsPerSecond / baseline.requestsPerSecond);
@@ -92,10 +81,9 @@ try {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   console.log(`\nper-round ratios: ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
   console.log(`platform peak resident memory: ${peakRss.toFixed(0)} MB (target < 200 MB)`);
-  const micros = (seconds: number, requests: number) => ((seconds * 1e6) / requests).toFixed(1);
   console.log(
-    `CPU per request: baseline ${micros(cpu.baseline, cpu.baselineRequests)} µs (load generator ${micros(cpu.baselineLoad, cpu.baselineRequests)} µs), ` +
-      `platform ${micros(cpu.platform, cpu.platformRequests)} µs (load generator ${micros(cpu.platformLoad, cpu.platformRequests)} µs), ${cpus().length} cores`,
+    `CPU per request: baseline ${baselineCpu.micros('server')} µs (load generator ${baselineCpu.micros('load')} µs), ` +
+      `platform ${platformCpu.micros('server')} µs (load generator ${platformCpu.micros('load')} µs), ${cpus().length} cores`,
   );
   console.log(`failed requests: ${failures + batch.failures}`);
   console.log(`${CONNECTIONS} connections, ${rounds} rounds of ${duration} s, store synchronous=${synchronous}, node ${process.version}`);

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { type ChildServer, startChildServer } from './support/child-server.ts';
+import { CpuTally, cpuDuring, ownCpuSeconds } from './support/cpu-time.ts';
 import { CONNECTIONS, ingressLoad as load, singleHeaders } from './support/ingress-load.ts';
 import { startBenchRedis } from './support/redis-server.ts';
 
@@ -76,25 +77,17 @@ try {
   const baselines: number[] = [];
   const singles: number[] = [];
   let failures = 0;
-  // CPU time per accepted request (server, Redis, load generator), summed over the rounds.
-  const cpu = { baseline: 0, baselineLoad: 0, baselineRequests: 0, platform: 0, redis: 0, platformLoad: 0, platformRequests: 0 };
+  const baselineCpu = new CpuTally<'server' | 'load'>();
+  const platformCpu = new CpuTally<'server' | 'redis' | 'load'>();
   for (let round = 0; round < rounds; round++) {
-    let serverCpu = bare.cpuSeconds();
-    let loadCpu = process.cpuUsage();
-    const baseline = await load(`${bare.url}/default/default`, { seconds: duration });
-    let used = process.cpuUsage(loadCpu);
-    cpu.baseline += bare.cpuSeconds() - serverCpu;
-    cpu.baselineLoad += (used.user + used.system) / 1e6;
-    cpu.baselineRequests += baseline.requestsPerSecond * duration;
-    serverCpu = single.cpuSeconds();
-    const redisCpu = redis.cpuSeconds();
-    loadCpu = process.cpuUsage();
-    const measured = await load(`${single.url}/default/default`, { seconds: duration });
-    used = process.cpuUsage(loadCpu);
-    cpu.platform += single.cpuSeconds() - serverCpu;
-    cpu.redis += redis.cpuSeconds() - redisCpu;
-    cpu.platformLoad += (used.user + used.system) / 1e6;
-    cpu.platformRequests += measured.requestsPerSecond * duration;
+    const b = await cpuDuring({ server: bare.cpuSeconds, load: ownCpuSeconds }, () => load(`${bare.url}/default/default`, { seconds: duration }));
+    const p = await cpuDuring({ server: single.cpuSeconds, redis: redis.cpuSeconds, load: ownCpuSeconds }, () =>
+      load(`${single.url}/default/default`, { seconds: duration }),
+    );
+    const baseline = b.result;
+    const measured = p.result;
+    baselineCpu.add(b.seconds, baseline.requestsPerSecond * duration);
+    platformCpu.add(p.seconds, measured.requestsPerSecond * duration);
     baselines.push(baseline.requestsPerSecond);
     singles.push(measured.requestsPerSecond);
     ratios.push(measured.requestsPerSecond / baseline.requestsPerSecond);
@@ -129,10 +122,9 @@ try {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   console.log(`\nper-round ingress ratios: ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
   console.log(`ingress platform peak resident memory: ${ingressRss.toFixed(0)} MB; failed requests: ${failures}`);
-  const micros = (seconds: number, requests: number) => ((seconds * 1e6) / requests).toFixed(1);
   console.log(
-    `ingress CPU per request: baseline ${micros(cpu.baseline, cpu.baselineRequests)} µs (load generator ${micros(cpu.baselineLoad, cpu.baselineRequests)} µs), ` +
-      `platform ${micros(cpu.platform, cpu.platformRequests)} µs + redis-server ${micros(cpu.redis, cpu.platformRequests)} µs (load generator ${micros(cpu.platformLoad, cpu.platformRequests)} µs)`,
+    `ingress CPU per request: baseline ${baselineCpu.micros('server')} µs (load generator ${baselineCpu.micros('load')} µs), ` +
+      `platform ${platformCpu.micros('server')} µs + redis-server ${platformCpu.micros('redis')} µs (load generator ${platformCpu.micros('load')} µs)`,
   );
   console.log(`${CONNECTIONS} connections, ${rounds} rounds of ${duration} s, ${EVENTS} events end to end, redis appendfsync ${appendfsync}, ${cpus().length} cores, node ${process.version}`);
 } finally {

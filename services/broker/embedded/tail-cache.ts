@@ -28,7 +28,8 @@ export interface TailNeeds {
  *
  * Entries leave as soon as no open cursor will read them (`release`), not only at the bound: an
  * entry kept for the bound's 10,000 events outlives young-generation collections and is promoted,
- * and at 150,000 events/s that garbage grew the old generation by ~25 MB with no reader at all.
+ * and at 150,000 events/s that garbage added ~22 MB to the old generation's peak (120 against 98
+ * MB) with no reader at all (docs/benchmarks.md).
  */
 export class TailCache {
   #entries: LogEntry[] = [];
