@@ -1,7 +1,9 @@
 /**
  * Trigger (eventing.knative.dev/v1) with Knative's validation rules (pkg/apis/eventing/v1/
- * trigger_validation.go): attribute names `^[a-z][a-z0-9]*$`; one dialect per filter element;
- * exactly one attribute in each `exact`, `prefix` and `suffix`.
+ * trigger_validation.go): attribute names `^[a-z][a-z0-9]*$`; one dialect per filter element.
+ * `exact`, `prefix` and `suffix` take any number of attributes, all of which must match (Knative's
+ * trigger_validation_test.go: "valid exact filter containing more than one attribute"). A dialect
+ * written as `null` is not set, as when it is absent (Go unmarshals null to the zero value).
  */
 import { z } from 'zod';
 import { destinationSchema, metadataSchema } from './common.schema.ts';
@@ -16,20 +18,16 @@ const attributeName = z.string().regex(ATTRIBUTE_NAME, {
   error: (issue) => `attribute name ${JSON.stringify(issue.input)} is invalid (expected a lower-case letter followed by lower-case letters and digits)`,
 });
 
-const singleAttribute = z.record(attributeName, z.string()).superRefine((map, ctx) => {
-  if (Object.keys(map).length > 1) {
-    ctx.addIssue({ code: 'custom', message: `has ${Object.keys(map).length} attributes (expected exactly one; put each in its own filter element)` });
-  }
-});
+const attributeMap = z.record(attributeName, z.string());
 
 export interface FilterElement {
-  exact?: Record<string, string> | undefined;
-  prefix?: Record<string, string> | undefined;
-  suffix?: Record<string, string> | undefined;
-  all?: FilterElement[] | undefined;
-  any?: FilterElement[] | undefined;
-  not?: FilterElement | undefined;
-  cesql?: string | undefined;
+  exact?: Record<string, string> | null | undefined;
+  prefix?: Record<string, string> | null | undefined;
+  suffix?: Record<string, string> | null | undefined;
+  all?: FilterElement[] | null | undefined;
+  any?: FilterElement[] | null | undefined;
+  not?: FilterElement | null | undefined;
+  cesql?: string | null | undefined;
 }
 
 export const DIALECTS = ['exact', 'prefix', 'suffix', 'all', 'any', 'not', 'cesql'] as const;
@@ -49,19 +47,23 @@ export function dialectsOf(element: FilterElement): string[] {
 
 export const filterElementSchema: z.ZodType<FilterElement> = z
   .strictObject({
-    exact: singleAttribute.optional(),
-    prefix: singleAttribute.optional(),
-    suffix: singleAttribute.optional(),
+    exact: attributeMap.nullable().optional(),
+    prefix: attributeMap.nullable().optional(),
+    suffix: attributeMap.nullable().optional(),
     get all() {
-      return z.array(filterElementSchema).optional();
+      return z.array(filterElementSchema).nullable().optional();
     },
     get any() {
-      return z.array(filterElementSchema).optional();
+      return z.array(filterElementSchema).nullable().optional();
     },
     get not() {
-      return filterElementSchema.optional();
+      return filterElementSchema.nullable().optional();
     },
-    cesql: z.string().describe("A CloudEvents SQL 1.0 expression; the event matches when it yields true without an error, e.g. \"type LIKE 'com.example.%' AND EXISTS subject\"").optional(),
+    cesql: z
+      .string()
+      .describe("A CloudEvents SQL 1.0 expression; the event matches when it yields true without an error, e.g. \"type LIKE 'com.example.%' AND EXISTS subject\"")
+      .nullable()
+      .optional(),
   })
   .superRefine((element, ctx) => {
     const dialects = dialectsOf(element);
@@ -80,8 +82,8 @@ export const triggerSchema = z
     metadata: metadataSchema,
     spec: z.strictObject({
       broker: z.string().min(1, { error: 'is empty (expected the name of a Broker in the same namespace)' }),
-      filter: z.strictObject({ attributes: z.record(attributeName, z.string()).optional() }).optional(),
-      filters: z.array(filterElementSchema).optional(),
+      filter: z.strictObject({ attributes: z.record(attributeName, z.string()).nullable().optional() }).nullable().optional(),
+      filters: z.array(filterElementSchema).nullable().optional(),
       subscriber: destinationSchema,
       delivery: deliverySchema.optional(),
     }),

@@ -78,7 +78,7 @@ function emptyValuePaths(element: FilterElement, path: ReadonlyArray<string | nu
 /** Every `cesql` element in a filter element, with its path. */
 function cesqlElements(element: FilterElement, path: ReadonlyArray<string | number>): Array<{ path: ReadonlyArray<string | number>; expression: string }> {
   const found: Array<{ path: ReadonlyArray<string | number>; expression: string }> = [];
-  if (element.cesql !== undefined && element.cesql !== '') found.push({ path: [...path, 'cesql'], expression: element.cesql });
+  if (typeof element.cesql === 'string' && element.cesql !== '') found.push({ path: [...path, 'cesql'], expression: element.cesql });
   element.all?.forEach((child, i) => found.push(...cesqlElements(child, [...path, 'all', i])));
   element.any?.forEach((child, i) => found.push(...cesqlElements(child, [...path, 'any', i])));
   if (element.not) found.push(...cesqlElements(element.not, [...path, 'not']));

@@ -81,6 +81,26 @@ describe('filters (Subscriptions API dialects)', () => {
     expect(matches({ filters: [{ not: { exact: { type: 'com.github.push' } } }] })).toBe(false);
     expect(matches({ filters: [{ not: { exact: { type: 'x' } } }] })).toBe(true);
   });
+  it('Knative filter maps with several attributes: every attribute of an exact, prefix or suffix map must match (TestMultipleExactMatchFilters)', () => {
+    const withExtension: CloudEvent = { ...event, attributes: { ...event.attributes, myext: 'value' } };
+    expect(matches({ filters: [{ exact: { type: 'some-other-type', source: 'some-other-source' } }] })).toBe(false);
+    expect(matches({ filters: [{ exact: { type: 'com.github.push', source: 'some-other-source' } }] })).toBe(false);
+    expect(matches({ filters: [{ exact: { type: 'com.github.push', source: 'https://github.com/cloudevents/spec' } }] })).toBe(true);
+    expect(matches({ filters: [{ exact: { type: 'com.github.push', myext: 'value' } }] })).toBe(false);
+    expect(matches({ filters: [{ exact: { type: 'com.github.push', myext: 'value' } }] }, withExtension)).toBe(true);
+    expect(matches({ filters: [{ prefix: { type: 'com.github.', source: 'https://' } }] })).toBe(true);
+    expect(matches({ filters: [{ prefix: { type: 'com.github.', source: 'http://' } }] })).toBe(false);
+    expect(matches({ filters: [{ suffix: { type: '.push', source: '/spec' } }] })).toBe(true);
+    expect(matches({ filters: [{ suffix: { type: '.push', subject: 'dev' } }] })).toBe(false);
+    expect(explain({ filters: [{ suffix: { type: '.push', subject: 'dev' } }] })).toBe('spec.filters[0].suffix: subject is "main" (expected to end with "dev")');
+  });
+  it('Knative filter maps with several attributes: a map with one empty value is skipped whole, as NewExactFilter refuses it', () => {
+    expect(matches({ filters: [{ exact: { type: 'other', subject: '' } }] })).toBe(true);
+  });
+  it('Knative filter maps with several attributes: all, any and not set to null mean no filter, so they pass', () => {
+    expect(matches({ filters: [{ all: null }, { any: null }, { not: null }] })).toBe(true);
+    expect(compileTriggerFilter(spec({ filters: [{ not: null }] })).match(event)).toBe('none');
+  });
   it('not of "no filter" stays "no filter", so it passes', () => {
     expect(matches({ filters: [{ not: {} }] })).toBe(true);
   });
@@ -124,6 +144,7 @@ describe('the type a filter requires (lets the log skip other types for the trig
     expect(required({ filters: [{ exact: { type: 'com.github.push' } }] })).toBe('com.github.push');
     expect(required({ filters: [{ prefix: { source: 'https' } }, { all: [{ exact: { type: 'a.b' } }] }] })).toBe('a.b');
     expect(required({ filter: { attributes: { source: 'x', type: 'a.b' } } })).toBe('a.b');
+    expect(required({ filters: [{ exact: { source: 'x', type: 'a.b' } }] })).toBe('a.b');
   });
   it('nothing when another event type could pass', () => {
     expect(required({ filters: [{ any: [{ exact: { type: 'a' } }, { exact: { type: 'b' } }] }] })).toBeUndefined();

@@ -89,19 +89,38 @@ describe('configuration errors', () => {
     expect(result.problems[0]?.message).toContain(`the first is at ${file}:1:1`);
   });
 
-  it('refuses exact, prefix and suffix with more than one attribute, as Knative does', () => {
+  it('Knative filter maps with several attributes: exact, prefix and suffix load with more than one attribute, as Knative admits them', () => {
     const { result } = load(`apiVersion: eventing.knative.dev/v1
 kind: Trigger
 metadata: { name: t }
 spec:
   broker: default
   filters:
+    - exact: { type: a, source: b }
+    - prefix: { type: a, source: b }
     - suffix: { type: a, source: b }
   subscriber: { uri: http://sink.example }
 `);
-    expect(result.problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
-      'spec.filters[0].suffix: has 2 attributes (expected exactly one; put each in its own filter element)',
-    ]);
+    expect(result.problems).toEqual([]);
+    expect(result.triggers[0]?.manifest.spec.filters?.[2]?.suffix).toEqual({ type: 'a', source: 'b' });
+  });
+
+  it('Knative filter maps with several attributes: all, any and not (and every other dialect) may be null, meaning no filter', () => {
+    const { result } = load(`apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: { name: t }
+spec:
+  broker: default
+  filters:
+    - all: null
+    - any: null
+    - not: null
+    - exact: null
+    - cesql: null
+  subscriber: { uri: http://sink.example }
+`);
+    expect(result.problems).toEqual([]);
+    expect(result.triggers).toHaveLength(1);
   });
 
   it('validates nested filters (all, any, not) and delivery of the dead-letter sink', () => {

@@ -3,8 +3,9 @@
  * `filter.attributes`) into one Filter, once, when the configuration loads.
  *
  * Knative's gotchas, kept on purpose (knative/eventing pkg/eventfilter/subscriptionsapi/create.go):
- * a non-empty `filters` list wins over `filter`; an `exact`, `prefix` or `suffix` whose value is
- * `""` cannot be built and is skipped, so it matches every event (the loader warns about it).
+ * a non-empty `filters` list wins over `filter`; an `exact`, `prefix` or `suffix` with a value
+ * `""` cannot be built and is skipped whole, so it matches every event (the loader warns about it);
+ * a dialect written as `null` is not set.
  */
 import type { FilterElement, TriggerManifest } from '../../../schemas/trigger.schema.ts';
 import { AllFilter } from './all-filter.ts';
@@ -18,18 +19,18 @@ import { NotFilter } from './not-filter.ts';
 import { PrefixFilter } from './prefix-filter.ts';
 import { SuffixFilter } from './suffix-filter.ts';
 
-type AttributeFilterClass = new (path: string, attribute: string, value: string) => Filter;
+type AttributeFilterClass = new (path: string, attributes: Record<string, string>) => Filter;
 
-function single(map: Record<string, string>, path: string, make: AttributeFilterClass): Filter {
-  const [entry] = Object.entries(map);
-  if (entry === undefined || entry[1] === '') return new NoFilter(path);
-  return new make(path, entry[0], entry[1]);
+/** NewExactFilter (and prefix, suffix) refuse a map with an empty value; the element is then skipped. */
+function attributeMap(map: Record<string, string>, path: string, make: AttributeFilterClass): Filter {
+  if (Object.values(map).some((value) => value === '')) return new NoFilter(path);
+  return new make(path, map);
 }
 
 export function compileFilterElement(element: FilterElement, path: string, onCesqlError?: CesqlErrorObserver): Filter {
-  if (element.exact && Object.keys(element.exact).length > 0) return single(element.exact, `${path}.exact`, ExactFilter);
-  if (element.prefix && Object.keys(element.prefix).length > 0) return single(element.prefix, `${path}.prefix`, PrefixFilter);
-  if (element.suffix && Object.keys(element.suffix).length > 0) return single(element.suffix, `${path}.suffix`, SuffixFilter);
+  if (element.exact && Object.keys(element.exact).length > 0) return attributeMap(element.exact, `${path}.exact`, ExactFilter);
+  if (element.prefix && Object.keys(element.prefix).length > 0) return attributeMap(element.prefix, `${path}.prefix`, PrefixFilter);
+  if (element.suffix && Object.keys(element.suffix).length > 0) return attributeMap(element.suffix, `${path}.suffix`, SuffixFilter);
   if (element.all && element.all.length > 0) {
     return new AllFilter(`${path}.all`, element.all.map((child, i) => compileFilterElement(child, `${path}.all[${i}]`, onCesqlError)));
   }

@@ -1,23 +1,16 @@
-/** `exact: {attribute: value}` (knative/eventing pkg/eventfilter/subscriptionsapi/exact_filter.go). */
-import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
-import { attributeText, describeValue, type Filter, type FilterResult } from './filter.ts';
+/** `exact: {attribute: value, …}` (knative/eventing pkg/eventfilter/subscriptionsapi/exact_filter.go). */
+import { AttributeMapFilter } from './attribute-map-filter.ts';
 
-export class ExactFilter implements Filter {
-  constructor(
-    readonly path: string,
-    private readonly attribute: string,
-    private readonly value: string,
-  ) {}
-
+export class ExactFilter extends AttributeMapFilter {
   get requiredType(): string | undefined {
-    return this.attribute === 'type' ? this.value : undefined;
+    return this.entries.find(([name]) => name === 'type')?.[1];
   }
 
-  match(event: CloudEvent): FilterResult {
-    return attributeText(event, this.attribute) === this.value ? 'pass' : 'fail';
+  protected passes(value: string, expected: string): boolean {
+    return value === expected;
   }
 
-  explainFailure(event: CloudEvent): string {
-    return `${this.path}: ${this.attribute} is ${describeValue(attributeText(event, this.attribute))} (expected exactly ${JSON.stringify(this.value)})`;
+  protected expectation(expected: string): string {
+    return `exactly ${JSON.stringify(expected)}`;
   }
 }

@@ -1,20 +1,12 @@
-/** `suffix: {attribute: value}` (knative/eventing pkg/eventfilter/subscriptionsapi/suffix_filter.go). */
-import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
-import { attributeText, describeValue, type Filter, type FilterResult } from './filter.ts';
+/** `suffix: {attribute: value, …}` (knative/eventing pkg/eventfilter/subscriptionsapi/suffix_filter.go). */
+import { AttributeMapFilter } from './attribute-map-filter.ts';
 
-export class SuffixFilter implements Filter {
-  constructor(
-    readonly path: string,
-    private readonly attribute: string,
-    private readonly suffix: string,
-  ) {}
-
-  match(event: CloudEvent): FilterResult {
-    const value = attributeText(event, this.attribute);
-    return value !== undefined && value.endsWith(this.suffix) ? 'pass' : 'fail';
+export class SuffixFilter extends AttributeMapFilter {
+  protected passes(value: string, suffix: string): boolean {
+    return value.endsWith(suffix);
   }
 
-  explainFailure(event: CloudEvent): string {
-    return `${this.path}: ${this.attribute} is ${describeValue(attributeText(event, this.attribute))} (expected to end with ${JSON.stringify(this.suffix)})`;
+  protected expectation(suffix: string): string {
+    return `to end with ${JSON.stringify(suffix)}`;
   }
 }
