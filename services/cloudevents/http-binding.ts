@@ -51,16 +51,41 @@ function parseJsonBody(body: Uint8Array | undefined): unknown {
   }
 }
 
-/** http-protocol-binding.md §3.1.3.2: header values are percent-encoded outside printable ASCII. */
+function invalidHeader(name: string, problem: string, rule: string): SwitchyardError {
+  return new SwitchyardError('SWY_EVENT_INVALID', `header ce-${name} ${problem}`, { attribute: name, rule });
+}
+
+/**
+ * RFC 7230 §3.2.6: a quoted-string loses its quotes and each backslash escape stands for the
+ * character after it; text outside quotes stays as it is. Older CloudEvents senders quote values
+ * with spaces instead of percent-encoding them.
+ */
+function unquoteHeaderValue(name: string, value: string): string {
+  let out = '';
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i] as string;
+    if (c === '"') quoted = !quoted;
+    else if (c === '\\' && quoted) {
+      if (i + 1 >= value.length) break;
+      out += value[++i];
+    } else out += c;
+  }
+  if (quoted) throw invalidHeader(name, 'has a quoted string without its closing quote', 'a double-quoted header value must end with a closing quote (RFC 7230 §3.2.6)');
+  return out;
+}
+
+/**
+ * http-protocol-binding.md §3.1.3.2: a receiver first unescapes double-quoted strings, then
+ * performs one round of percent-decoding (invalid UTF-8, like an overlong %C0%A0, is refused).
+ */
 function decodeHeaderValue(name: string, value: string): string {
-  if (!value.includes('%')) return value;
+  const unquoted = value.includes('"') ? unquoteHeaderValue(name, value) : value;
+  if (!unquoted.includes('%')) return unquoted;
   try {
-    return decodeURIComponent(value);
+    return decodeURIComponent(unquoted);
   } catch {
-    throw new SwitchyardError('SWY_EVENT_INVALID', `header ce-${name} has an invalid percent-encoding`, {
-      attribute: name,
-      rule: 'header values must be valid percent-encoded UTF-8 (http-protocol-binding.md §3.1.3.2)',
-    });
+    throw invalidHeader(name, 'has an invalid percent-encoding', 'header values must be valid percent-encoded UTF-8 (http-protocol-binding.md §3.1.3.2)');
   }
 }
 

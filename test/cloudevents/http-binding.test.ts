@@ -34,6 +34,19 @@ describe('HTTP binding, binary mode', () => {
     expect(events[0]?.attributes['note']).toBe('café "x"');
   });
 
+  it('CloudEvents HTTP binding 1.0.2 §3.1.3.2: a quoted-string header value is unescaped first, then percent-decoded once', () => {
+    const headers = (extra: Record<string, string>) => ({ 'ce-specversion': '1.0', 'ce-id': '1', 'ce-source': '/s', 'ce-type': 't', ...extra });
+    expect(parse(headers({ 'ce-subject': '"hello world"' })).events[0]?.attributes['subject']).toBe('hello world');
+    expect(parse(headers({ 'ce-subject': '"say \\"hi\\" \\\\ bye"' })).events[0]?.attributes['subject']).toBe('say "hi" \\ bye');
+    expect(parse(headers({ 'ce-subject': 'order "42 B"' })).events[0]?.attributes['subject']).toBe('order 42 B');
+    expect(parse(headers({ 'ce-subject': '"caf%C3%A9 100%25"' })).events[0]?.attributes['subject']).toBe('café 100%');
+    expect(parse(headers({ 'ce-id': '"a b"' })).events[0]?.attributes['id']).toBe('a b');
+    const unclosed = failure(() => parse(headers({ 'ce-subject': '"hello' })));
+    expect(unclosed.code).toBe('SWY_EVENT_INVALID');
+    expect(unclosed.message).toBe('header ce-subject has a quoted string without its closing quote');
+    expect(failure(() => parse(headers({ 'ce-subject': '%C0%A0' }))).message).toBe('header ce-subject has an invalid percent-encoding');
+  });
+
   it('writes headers that percent-encode what HTTP cannot carry', () => {
     const message = toBinaryHttp({ attributes: { ...base, note: 'café "x" 100%' } });
     expect(message.headers['ce-note']).toBe('caf%C3%A9%20%22x%22%20100%25');
