@@ -39,6 +39,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
     keepAliveTimeout: 65_000,
+    // Knative's broker ingress takes POST /<ns>/<broker>/ as /<ns>/<broker>; so does every route here.
+    routerOptions: { ignoreTrailingSlash: true },
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const failure = toSwitchyardError(error);

@@ -118,6 +118,15 @@ describe('ingress statuses', () => {
     expect(await stored()).toBe(before + 5);
   });
 
+  it('Trailing slash: POST /<ns>/<broker>/ is the broker, as Knative\'s ingress takes it', async () => {
+    const before = await stored();
+    const response = await post({ ...binary, 'ce-id': 'slash-1' }, undefined, '/default/default/');
+    expect(response.statusCode).toBe(202);
+    expect(await stored()).toBe(before + 1);
+    const handshake = await platform.http.inject({ method: 'OPTIONS', url: '/default/default/', headers: { 'webhook-request-origin': 'example.com' } });
+    expect(handshake.statusCode).toBe(200);
+  });
+
   it('404 SWY_BROKER_NOT_FOUND for an unknown broker', async () => {
     const response = await post(binary, undefined, '/default/nope');
     expect(response.statusCode).toBe(404);

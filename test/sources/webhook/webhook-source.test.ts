@@ -127,7 +127,7 @@ describe('WebhookSource', () => {
     expect((await post(`${p.url}/webhooks/default/ce`, '{}', { authorization: 'Bearer tok-1', 'ce-specversion': '1.0', 'ce-id': 'x' })).status).toBe(400);
   });
 
-  it('answers 400 for a missing header it needs or a malformed JSON body, 413 over the body limit, 404 for an unknown source, and the OPTIONS handshake', async () => {
+  it('answers 400 for a missing header it needs or a malformed JSON body, 413 over the body limit, 404 for an unknown source, takes a trailing slash (Trailing slash), and the OPTIONS handshake', async () => {
     const s = await sink();
     const p = await platform(webhook('open', s.url, '  event: { id: { header: X-Delivery } }'), { bodyLimit: 1024 });
     const rejected = await post(`${p.url}/webhooks/default/open`, '{}', { 'content-type': 'application/json' });
@@ -138,6 +138,8 @@ describe('WebhookSource', () => {
     expect(JSON.parse(malformed.body)).toMatchObject({ code: 'SWY_WEBHOOK_REJECTED', message: expect.stringMatching(/the body is not valid JSON, though its content type is application\/json/) });
     expect((await post(`${p.url}/webhooks/default/open`, 'x'.repeat(2048), { 'content-type': 'text/plain', 'x-delivery': 'd1' })).status).toBe(413);
     expect((await post(`${p.url}/webhooks/default/nope`, '{}', { 'x-delivery': 'd1' })).status).toBe(404);
+    // Trailing slash: the same source, as for brokers.
+    expect((await post(`${p.url}/webhooks/default/open/`, '{}', { 'content-type': 'application/json', 'x-delivery': 'd2' })).status).toBe(202);
     const handshake = await fetch(`${p.url}/webhooks/default/open`, { method: 'OPTIONS', headers: { 'webhook-request-origin': 'eventemitter.example.com' } });
     expect(handshake.status).toBe(200);
     expect(handshake.headers.get('webhook-allowed-origin')).toBe('eventemitter.example.com');
