@@ -84,8 +84,14 @@ export function compileNode(node: CesqlNode, problems: CesqlError[]): CompiledNo
         evaluate: (context) => {
           const value = operand(context);
           if (context.error) return false;
-          const b = cast(context, 'Boolean', value, at, 'NOT');
-          return context.error ? false : !b;
+          // The TCK (cesql_tck/not_operator.yaml, "Invalid int cast"): NOT casts its operand to
+          // Boolean first, an Integer cannot be, and a failed cast yields false, which NOT then
+          // negates: `NOT 10` is true with a cast error, like `NOT 'yes'`.
+          if (typeof value === 'number') {
+            fail(context, 'cast', `NOT: cannot cast the integer ${value} to a boolean (expected a Boolean, or a string "true" or "false"; BOOL(x) casts an integer)`, at);
+            return true;
+          }
+          return !cast(context, 'Boolean', value, at, 'NOT');
         },
         type: 'Boolean',
       };

@@ -111,10 +111,11 @@ class Parser {
     if (this.#isKeyword(token, 'EXISTS')) {
       this.#take();
       const name = this.#take();
-      if (name.kind !== 'word' || !IDENTIFIER.test(name.text) || DIGITS.test(name.text) || KEYWORDS.has(name.text.toUpperCase())) {
+      const identifier = name.text.toLowerCase();
+      if (name.kind !== 'word' || !IDENTIFIER.test(identifier) || DIGITS.test(identifier) || KEYWORDS.has(name.text.toUpperCase())) {
         throw new CesqlSyntaxError(`EXISTS needs an attribute name, found ${describe(name)}`, name.at);
       }
-      return { kind: 'exists', name: name.text, at: token.at };
+      return { kind: 'exists', name: identifier, at: token.at };
     }
     if (token.text === '-' || token.text === '+') {
       const digits = this.#peek(1);
@@ -145,10 +146,13 @@ class Parser {
     if (upper === 'TRUE' || upper === 'FALSE') return { kind: 'literal', value: upper === 'TRUE', at: token.at };
     if (DIGITS.test(token.text)) return this.#integer(token.text, token.at);
     if (KEYWORDS.has(upper)) throw new CesqlSyntaxError(`expected a value, an attribute, a function or "(", found the keyword ${upper}`, token.at);
-    if (!IDENTIFIER.test(token.text)) {
-      throw new CesqlSyntaxError(`${JSON.stringify(token.text)} is not an attribute name: attribute names are lower-case letters and digits (§2.2)`, token.at);
+    // Identifiers are case-insensitive like keywords (the TCK's `EXISTS SOURCE` is true); every
+    // CloudEvents attribute name is lower case, so the identifier is read in lower case.
+    const identifier = token.text.toLowerCase();
+    if (!IDENTIFIER.test(identifier)) {
+      throw new CesqlSyntaxError(`${JSON.stringify(token.text)} is not an attribute name: attribute names are letters and digits (§2.2)`, token.at);
     }
-    return { kind: 'attribute', name: token.text, at: token.at };
+    return { kind: 'attribute', name: identifier, at: token.at };
   }
 
   #call(name: Token): CesqlNode {
