@@ -13,7 +13,7 @@ export async function openRedisStores(location: RedisLocation, limits: EngineLim
   const keys = new RedisKeys(location.prefix);
   let log: RedisEventLog;
   try {
-    log = await RedisEventLog.open({ location, keys, maxPendingEvents: limits.maxPendingEvents });
+    log = await RedisEventLog.open({ location, keys, maxPendingEvents: limits.maxPendingEvents, logger: limits.logger });
   } catch (error) {
     throw new SwitchyardError('SWY_STORE_OPEN_FAILED', `cannot connect to Redis at ${location.display}: ${(error as Error).message}`, undefined, { cause: error });
   }
@@ -21,6 +21,11 @@ export async function openRedisStores(location: RedisLocation, limits: EngineLim
   return {
     log,
     deliveryStore: new RedisDeliveryStore(log.connection, keys, retries),
-    pingScheduler: (sources, parts) => new BullPingScheduler(sources, parts, { connection: bullConnectionOptions(location), prefix: keys.bullPrefix, queueName: keys.pingQueue }),
+    pingScheduler: (sources, parts) => {
+      const scheduler = new BullPingScheduler(sources, parts, { connection: bullConnectionOptions(location), prefix: keys.bullPrefix, queueName: keys.pingQueue });
+      // The job schedulers were in the Redis that lost its data: without this the sources stop firing.
+      log.onStoreLost(() => scheduler.restoreSchedulers());
+      return scheduler;
+    },
   };
 }

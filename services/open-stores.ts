@@ -1,4 +1,5 @@
 /** Opens the engine a store location names: its event log and the delivery store that lives beside it. */
+import type { Logger } from 'pino';
 import { SqliteEventLog } from './broker/embedded/sqlite-event-log.ts';
 import type { EventLog } from './broker/event-log.ts';
 import type { StoreLocation } from './broker/store-url.ts';
@@ -10,6 +11,8 @@ import type { PingSchedulerFactory } from '../sources/ping/ping-scheduler.ts';
 
 export interface EngineLimits {
   readonly maxPendingEvents?: number | undefined;
+  /** Where an engine reports what happens to the store itself (Redis losing its data, say). */
+  readonly logger?: Logger | undefined;
 }
 
 export interface Stores {

@@ -54,7 +54,7 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export async function startPlatform(config: RuntimeConfig, options: PlatformOptions): Promise<RunningPlatform> {
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination(2));
   const location = parseStoreUrl(options.store);
-  const { log, deliveryStore, pingScheduler } = await openStores(location, { maxPendingEvents: options.maxPendingEvents });
+  const { log, deliveryStore, pingScheduler } = await openStores(location, { maxPendingEvents: options.maxPendingEvents, logger });
   const closeStores = async () => {
     await deliveryStore.close();
     await log.close();

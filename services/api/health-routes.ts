@@ -6,7 +6,7 @@ export async function healthRoutes(app: FastifyInstance, options: { readonly log
   app.get('/healthz', async () => ({ status: 'alive' }));
   app.get('/readyz', async (_request, reply) => {
     const health = options.log.health();
-    if (health.ready) return { status: 'ready' };
+    if (health.ready) return health.warnings === undefined ? { status: 'ready' } : { status: 'ready', warnings: health.warnings };
     reply.code(503).header('Retry-After', '5');
     return { status: 'unavailable', reason: health.reason };
   });

@@ -57,7 +57,8 @@ export interface CursorSpec {
   readonly onlyType?: string | undefined;
 }
 
-export type LogHealth = { readonly ready: true } | { readonly ready: false; readonly reason: string };
+/** `warnings`: what an operator must know though events are accepted (the store lost its data once, say). */
+export type LogHealth = { readonly ready: true; readonly warnings?: readonly string[] } | { readonly ready: false; readonly reason: string };
 
 export interface EventLog {
   /** Makes the brokers known to the engine; appends to an unknown broker are refused. */

@@ -56,14 +56,7 @@ export class BullPingScheduler implements PingScheduler {
     // Ticks missed while every process was down, for sources whose catch-up allows: the last fire
     // is in the outbox, so a process starting while others kept firing finds nothing missed.
     for (const source of this.#sources.values()) await this.#emitter.catchUp(source, Date.now(), await this.#emitter.lastFire(source));
-    for (const source of this.#sources.values()) {
-      // Upserting the same id from every process keeps one scheduler (and moves it when the schedule changed).
-      await queue.upsertJobScheduler(`ping:${source.key}`, { pattern: source.schedule.expression, tz: source.schedule.timezone }, {
-        name: 'tick',
-        data: { source: source.key },
-        opts: { removeOnComplete: true, removeOnFail: { count: 100 } },
-      });
-    }
+    await this.#upsertSchedulers(queue);
     this.#worker = new Worker<TickData, void, string>(this.#options.queueName, (job) => this.#tick(job), {
       connection: { ...this.#options.connection, maxRetriesPerRequest: null },
       prefix: this.#options.prefix,
@@ -74,6 +67,24 @@ export class BullPingScheduler implements PingScheduler {
       maxStalledCount: Number.MAX_SAFE_INTEGER,
     });
     this.#worker.on('error', (error) => this.#parts.logger.warn({ err: error }, 'the PingSource worker lost Redis; BullMQ reconnects'));
+  }
+
+  /** Writes every source's job scheduler again: after Redis lost its data, they are gone. */
+  async restoreSchedulers(): Promise<void> {
+    if (this.#queue === undefined) return;
+    await this.#upsertSchedulers(this.#queue);
+    this.#parts.logger.warn({ sources: this.#sources.size }, 'the PingSource job schedulers were written to Redis again after it lost its data');
+  }
+
+  async #upsertSchedulers(queue: Queue<TickData, void, string>): Promise<void> {
+    for (const source of this.#sources.values()) {
+      // Upserting the same id from every process keeps one scheduler (and moves it when the schedule changed).
+      await queue.upsertJobScheduler(`ping:${source.key}`, { pattern: source.schedule.expression, tz: source.schedule.timezone }, {
+        name: 'tick',
+        data: { source: source.key },
+        opts: { removeOnComplete: true, removeOnFail: { count: 100 } },
+      });
+    }
   }
 
   async stop(): Promise<void> {

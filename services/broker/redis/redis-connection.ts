@@ -52,6 +52,13 @@ export async function openConnection(location: RedisLocation, extra: RedisOption
   return client;
 }
 
+/** `XINFO` replies: a flat list of field names and values. */
+export function fieldMap(fields: readonly unknown[]): Map<string, unknown> {
+  const info = new Map<string, unknown>();
+  for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1]);
+  return info;
+}
+
 /** A stream entry as Redis returns it: `[id, [field, value, …]]`, fields as Buffers. */
 export type RawStreamEntry = [Buffer, Buffer[] | null];
 

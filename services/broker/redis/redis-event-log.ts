@@ -9,16 +9,19 @@
  * however long a delivery takes.
  */
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
 import { SwitchyardError } from '../../errors.ts';
 import type { BrokerKey, CursorSpec, EventLog, LogEntry, LogHealth, Retention } from '../event-log.ts';
 import type { RedisLocation } from '../store-url.ts';
-import { type RawStreamEntry, isRawStreamEntries, openConnection, send, streamsReply } from './redis-connection.ts';
+import { type RawStreamEntry, fieldMap, isRawStreamEntries, openConnection, send, streamsReply } from './redis-connection.ts';
 import type { RedisKeys } from './redis-keys.ts';
-import { compareStreamIds, nextStreamId, streamIdTime } from './stream-id.ts';
+import { streamIdTime } from './stream-id.ts';
+import { trimStream } from './stream-trim.ts';
 import { eventFromFields } from './stored-event.ts';
 import { AppendBatcher } from './append-batcher.ts';
 import { StreamWatcher } from './stream-watcher.ts';
+import { StoreEpoch, type StoreLostListener } from './store-epoch.ts';
 
 export interface RedisEventLogOptions {
   readonly location: RedisLocation;
@@ -27,6 +30,8 @@ export interface RedisEventLogOptions {
   readonly maxPendingEvents?: number | undefined;
   /** A consumer idle this long with nothing pending is removed from its group (default the larger of 10 minutes and 10 × claim-idle). */
   readonly consumerGoneMs?: number | undefined;
+  /** Where the engine reports that Redis lost its data. */
+  readonly logger?: Logger | undefined;
 }
 
 interface Cursor {
@@ -56,15 +61,12 @@ for _, fields in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
 end
 return -1`;
 
-/** `XINFO` replies: a flat list of field names and values. */
-function fieldMap(fields: readonly unknown[]): Map<string, unknown> {
-  const info = new Map<string, unknown>();
-  for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1]);
-  return info;
-}
+/** How often the engine checks that Redis still holds its data (a GET): a loss is repaired within this. */
+const EPOCH_CHECK_MS = 1000;
 
-/** Trimming by count reads the ids it cuts at; this bounds one round's read. */
-const TRIM_COUNT_STEP = 10_000;
+function isNoGroup(error: unknown): boolean {
+  return String((error as Error | undefined)?.message).startsWith('NOGROUP');
+}
 
 export class RedisEventLog implements EventLog {
   readonly #main: Redis;
@@ -77,13 +79,18 @@ export class RedisEventLog implements EventLog {
   readonly #maxPendingEvents: number;
   readonly #consumerGoneMs: number;
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #epoch: StoreEpoch;
+  readonly #epochCheck: NodeJS.Timeout;
+  readonly #logger: Logger | undefined;
   #pending = 0;
   /** Woken when no append is waiting for Redis (close waits for that). */
   readonly #drained: Array<() => void> = [];
   #closed = false;
 
-  private constructor(main: Redis, blocking: Redis, options: RedisEventLogOptions) {
+  private constructor(main: Redis, blocking: Redis, epoch: StoreEpoch, options: RedisEventLogOptions) {
     this.#main = main;
+    this.#epoch = epoch;
+    this.#logger = options.logger;
     this.#batcher = new AppendBatcher(main);
     this.#location = options.location;
     this.#keys = options.keys;
@@ -92,13 +99,18 @@ export class RedisEventLog implements EventLog {
     this.#watcher = new StreamWatcher(blocking, main, () => [...this.#brokers].map((b) => this.#keys.stream(b)));
     this.#heartbeat = setInterval(() => void this.#keepHeld(), Math.max(50, Math.floor(this.#location.claimIdleMs / 3)));
     this.#heartbeat.unref();
+    epoch.onLost(() => this.#storeLost());
+    this.#epochCheck = setInterval(() => void this.#epoch.check().catch(() => undefined), EPOCH_CHECK_MS);
+    this.#epochCheck.unref();
   }
 
   static async open(options: RedisEventLogOptions): Promise<RedisEventLog> {
     const main = await openConnection(options.location, { enableAutoPipelining: true });
     try {
+      const epoch = new StoreEpoch(main, options.keys.epoch);
+      await epoch.open();
       const blocking = await openConnection(options.location, { connectionName: `switchyard:${options.location.consumer}:watch` });
-      return new RedisEventLog(main, blocking, options);
+      return new RedisEventLog(main, blocking, epoch, options);
     } catch (error) {
       main.disconnect();
       throw error;
@@ -113,7 +125,60 @@ export class RedisEventLog implements EventLog {
   health(): LogHealth {
     if (this.#closed) return { ready: false, reason: 'the store is closed' };
     if (this.#main.status !== 'ready') return { ready: false, reason: `Redis at ${this.#location.display} is not reachable (connection ${this.#main.status})` };
-    return { ready: true };
+    const { count, lastAt } = this.#epoch.losses;
+    if (count === 0) return { ready: true };
+    return { ready: true, warnings: [`${this.#lossSummary(count, lastAt)}; events accepted since are delivered`] };
+  }
+
+  /** Runs when the store is found emptied (once per loss, after the consumer groups are back). */
+  onStoreLost(listener: StoreLostListener): void {
+    this.#epoch.onLost(listener);
+  }
+
+  #lossSummary(count: number, lastAt: number | undefined): string {
+    const when = lastAt === undefined ? '' : `, last at ${new Date(lastAt).toISOString()}`;
+    return `Redis at ${this.#location.display} lost its data ${count === 1 ? 'once' : `${count} times`}${when} (restarted without persistence, flushed or failed over): the events it held that were not delivered yet, the retries and the dead letters are gone`;
+  }
+
+  /**
+   * Every open cursor's consumer group is created again at the start of its (new) stream, so the
+   * events accepted after the loss are delivered; entries held from before are forgotten.
+   */
+  async #storeLost(): Promise<void> {
+    for (const cursor of this.#cursors.values()) {
+      cursor.held.clear();
+      cursor.ownPendingAfter = undefined;
+      cursor.claimFrom = '0-0';
+      await this.#createGroup(cursor.key, cursor.name, '0');
+    }
+    const { count, lastAt } = this.#epoch.losses;
+    this.#logger?.error(
+      { store: this.#location.display, losses: count, cursors: this.#cursors.size },
+      `${this.#lossSummary(count, lastAt)}. The consumer groups were created again and delivery goes on with the events accepted since. Run Redis with persistence (appendonly yes, appendfsync always) so that this cannot happen`,
+    );
+  }
+
+  async #createGroup(key: string, group: string, from: '0' | '$'): Promise<void> {
+    try {
+      await send(this.#main, 'XGROUP', ['CREATE', key, group, from, 'MKSTREAM']);
+    } catch (error) {
+      // Another process (or an earlier open) created it.
+      if (!String((error as Error).message).startsWith('BUSYGROUP')) throw error;
+    }
+  }
+
+  /**
+   * A read found its consumer group missing: the store lost its data (repaired by #storeLost), or
+   * only the group was removed, which is repaired here from the stream's start: every entry may be
+   * delivered again, none is skipped.
+   */
+  async #regroup(cursor: Cursor): Promise<void> {
+    if (await this.#epoch.check()) return;
+    this.#logger?.warn({ cursor: cursor.name, stream: cursor.key }, 'the consumer group of this trigger was missing from Redis; it was created again at the start of the stream, so its events may be delivered again');
+    cursor.held.clear();
+    cursor.ownPendingAfter = undefined;
+    cursor.claimFrom = '0-0';
+    await this.#createGroup(cursor.key, cursor.name, '0');
   }
 
   /** Brokers are this process's configuration; their streams appear with the first append or cursor. */
@@ -167,11 +232,7 @@ export class RedisEventLog implements EventLog {
   async openCursor(spec: CursorSpec): Promise<void> {
     this.#requireBroker(spec.broker);
     const key = this.#keys.stream(spec.broker);
-    try {
-      await send(this.#main, 'XGROUP', ['CREATE', key, spec.name, '$', 'MKSTREAM']);
-    } catch (error) {
-      if (!String((error as Error).message).startsWith('BUSYGROUP')) throw error;
-    }
+    await this.#createGroup(key, spec.name, '$');
     this.#cursors.set(spec.name, { name: spec.name, broker: spec.broker, key, ownPendingAfter: '0', claimFrom: '0-0', nextClaimAt: 0, held: new Map() });
   }
 
@@ -200,7 +261,14 @@ export class RedisEventLog implements EventLog {
   }
 
   async #readGroup(cursor: Cursor, max: number, from: string): Promise<LogEntry[]> {
-    const reply = await send(this.#main, 'XREADGROUP', ['GROUP', cursor.name, this.#location.consumer, 'COUNT', String(max), 'STREAMS', cursor.key, from], true);
+    let reply: unknown;
+    try {
+      reply = await send(this.#main, 'XREADGROUP', ['GROUP', cursor.name, this.#location.consumer, 'COUNT', String(max), 'STREAMS', cursor.key, from], true);
+    } catch (error) {
+      if (!isNoGroup(error)) throw error;
+      await this.#regroup(cursor);
+      return [];
+    }
     const [stream] = streamsReply(reply);
     if (stream === undefined) return [];
     // Entries trimmed away while pending come back without fields: nothing is left to deliver.
@@ -211,11 +279,18 @@ export class RedisEventLog implements EventLog {
 
   /** Takes over entries that another consumer (a process that died) left idle. */
   async #claim(cursor: Cursor, max: number): Promise<LogEntry[]> {
-    const reply = (await send(this.#main, 'XAUTOCLAIM', [cursor.key, cursor.name, this.#location.consumer, String(this.#location.claimIdleMs), cursor.claimFrom, 'COUNT', String(max)], true)) as [
-      Buffer,
-      unknown,
-      Buffer[] | undefined,
-    ];
+    let reply: [Buffer, unknown, Buffer[] | undefined];
+    try {
+      reply = (await send(this.#main, 'XAUTOCLAIM', [cursor.key, cursor.name, this.#location.consumer, String(this.#location.claimIdleMs), cursor.claimFrom, 'COUNT', String(max)], true)) as [
+        Buffer,
+        unknown,
+        Buffer[] | undefined,
+      ];
+    } catch (error) {
+      if (!isNoGroup(error)) throw error;
+      await this.#regroup(cursor);
+      return [];
+    }
     cursor.claimFrom = reply[0].toString();
     // A whole pass over the pending list is done: the next one waits half the idle time.
     if (cursor.claimFrom === '0-0') {
@@ -280,56 +355,17 @@ export class RedisEventLog implements EventLog {
     this.#cursors.delete(cursorName);
   }
 
-  /**
-   * Removes entries older than the age cut and beyond the count, but never one that a consumer
-   * group has not acknowledged: the cut stops at the oldest pending entry, or after the last
-   * entry delivered to the group, of the slowest group.
-   */
+  /** Retention, never past what a consumer group still needs (stream-trim.ts). */
   async trim(broker: BrokerKey, retention: Retention): Promise<number> {
     this.#requireBroker(broker);
-    const key = this.#keys.stream(broker);
-    const cuts: string[] = [];
-    if (retention.maxAgeMs !== undefined) cuts.push(`${Math.max(0, Date.now() - retention.maxAgeMs)}-0`);
-    if (retention.maxCount !== undefined) {
-      const excess = (await this.#main.xlen(key)) - retention.maxCount;
-      if (excess > 0) {
-        const oldest = (await send(this.#main, 'XRANGE', [key, '-', '+', 'COUNT', String(Math.min(excess, TRIM_COUNT_STEP))])) as Array<[string, unknown]>;
-        const last = oldest[oldest.length - 1];
-        if (last !== undefined) cuts.push(nextStreamId(last[0]));
-      }
-    }
-    if (cuts.length === 0) return 0;
-    cuts.push(...(await this.#groupFloors(key)));
-    const cut = cuts.reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
-    return Number(await send(this.#main, 'XTRIM', [key, 'MINID', cut]));
-  }
-
-  /** For each consumer group, the first id it still needs. */
-  async #groupFloors(key: string): Promise<string[]> {
-    let groups: unknown[][];
-    try {
-      groups = (await send(this.#main, 'XINFO', ['GROUPS', key])) as unknown[][];
-    } catch (error) {
-      if (/no such key/i.test((error as Error).message)) return [];
-      throw error;
-    }
-    const floors: string[] = [];
-    for (const fields of groups) {
-      const info = fieldMap(fields);
-      const name = String(info.get('name'));
-      if (Number(info.get('pending')) > 0) {
-        const summary = (await send(this.#main, 'XPENDING', [key, name])) as [number, string | null];
-        if (summary[1] !== null) floors.push(summary[1]);
-      }
-      floors.push(nextStreamId(String(info.get('last-delivered-id'))));
-    }
-    return floors;
+    return trimStream(this.#main, this.#keys.stream(broker), retention);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
+    clearInterval(this.#epochCheck);
     if (this.#pending > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
     await this.#watcher.close();
     await this.#main.quit().catch(() => this.#main.disconnect());

@@ -1,6 +1,8 @@
 /**
  * Every Redis key the engine touches is named here, and nowhere else.
  *
+ *   {prefix}epoch                    STRING a token written when the engine first finds Redis without it;
+ *                                           its disappearance means Redis lost its data (restarted empty, flushed)
  *   {prefix}stream:{ns/name}         STREAM one per broker; one consumer group per trigger
  *   {prefix}dlq:seq                  STRING the last dead-letter id handed out (INCR)
  *   {prefix}dlq:entry:{id}           STRING one dead letter, JSON
@@ -11,6 +13,10 @@
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
+
+  get epoch(): string {
+    return `${this.prefix}epoch`;
+  }
 
   stream(broker: string): string {
     return `${this.prefix}stream:${broker}`;
