@@ -42,14 +42,34 @@ async function main(argv: string[]): Promise<number> {
   return command.run(parsed.values, parsed.positionals);
 }
 
+/**
+ * Resolves once everything written to the stream has reached the OS. Writes to a pipe are
+ * asynchronous: exiting straight away drops whatever the pipe could not take yet (beyond its
+ * 64 KB), so `switchyard events | less` would lose lines.
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+async function exit(code: number): Promise<never> {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
+// A reader that goes away (`switchyard events | head`) is not an error of ours: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? 0 : 1));
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exit(code),
   (error: unknown) => {
     if (error instanceof SwitchyardError) {
       consoleOutput.err(`error ${error.code}: ${error.message}`);
-      process.exit(error.code === 'SWY_USAGE' ? 2 : 1);
+      return exit(error.code === 'SWY_USAGE' ? 2 : 1);
     }
     consoleOutput.err(`error SWY_INTERNAL: ${(error as Error).stack ?? String(error)}`);
-    process.exit(1);
+    return exit(1);
   },
 );

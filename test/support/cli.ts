@@ -25,6 +25,31 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
   });
 }
 
+/**
+ * Runs the command with its standard output going into a pipe that nobody reads for the first
+ * `readAfterMs` (or until the command exits): what a slow reader (`| less`, `| cat` on a busy
+ * machine) sees. A command that exits before the pipe drained loses what the pipe could not hold.
+ */
+export function runCliThroughSlowPipe(args: readonly string[], options: { input?: string; readAfterMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.pause();
+    const read = () => child.stdout.resume();
+    const timer = setTimeout(read, options.readAfterMs ?? 1500);
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', () => {
+      clearTimeout(timer);
+      read();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(chunks).toString(), stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
 export interface RunningCli {
   readonly child: ChildProcess;
   readonly url: string;
