@@ -9,6 +9,7 @@ export const errorTable = {
   SWY_EVENT_FORMAT_UNSUPPORTED: { status: 415, summary: 'The structured-mode event format is not JSON.' },
   SWY_TTL_EXHAUSTED: { status: 400, summary: 'The event has used up its knativebrokerttl hop count.' },
   SWY_BROKER_NOT_FOUND: { status: 404, summary: 'No broker of that namespace and name is configured.' },
+  SWY_TRIGGER_NOT_FOUND: { status: 404, summary: 'No trigger of that namespace and name is configured, and no dead letter names it.' },
   SWY_ROUTE_NOT_FOUND: { status: 404, summary: 'Nothing is served at that path.' },
   SWY_METHOD_NOT_ALLOWED: { status: 405, summary: 'The path does not accept that HTTP method.' },
   SWY_BODY_TOO_LARGE: { status: 413, summary: 'The request body exceeds the configured limit.' },

@@ -65,7 +65,11 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   let url = '';
   const publisher = new Publisher(log, brokers, options.maxTtl ?? DEFAULT_MAX_TTL);
   const sender = new HttpSender();
-  const deadLetters = new DeadLetterService(deliveryStore, sender, new Map(config.triggers.map((t) => [t.key, { broker: t.broker }])));
+  const deadLetters = new DeadLetterService(deliveryStore, sender, {
+    triggers: new Map(config.triggers.map((t) => [t.key, { broker: t.broker }])),
+    brokers,
+    declaredTriggers: config.triggers.filter((t) => !config.brokers.get(t.broker)?.internal).map((t) => t.key),
+  });
   let webhooks: Map<string, ServedWebhook>;
   try {
     webhooks = serveWebhooks(config.webhookSources);

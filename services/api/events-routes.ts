@@ -28,7 +28,9 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRoutesOp
 
   app.get<{ Params: { namespace: string; name: string } }>('/api/v1/brokers/:namespace/:name/events', async (request) => {
     const key = `${request.params.namespace}/${request.params.name}`;
-    if (!options.brokers.has(key)) throw new SwitchyardError('SWY_BROKER_NOT_FOUND', `no broker ${key} is configured`, { broker: key });
+    if (!options.brokers.has(key)) {
+      throw new SwitchyardError('SWY_BROKER_NOT_FOUND', `no broker ${key} is configured (expected one of: ${[...options.brokers].sort().join(', ') || 'none'})`, { broker: key });
+    }
     const query = eventsQuery.safeParse(request.query);
     if (!query.success) {
       const issue = query.error.issues[0];

@@ -43,11 +43,27 @@ export function outputOption(values: OptionValues): 'table' | 'json' {
   return output;
 }
 
-/** `--broker NAMESPACE/NAME`, checked for its shape. */
-export function brokerOption(values: OptionValues): string | undefined {
-  const broker = stringOption(values, 'broker');
-  if (broker !== undefined && !/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(broker)) {
-    throw new SwitchyardError('SWY_USAGE', `--broker ${broker} is not NAMESPACE/NAME (like default/default)`);
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/**
+ * A `--broker` or `--trigger` value: `NAMESPACE/NAME`, or `NAME` meaning `default/NAME` as in
+ * manifests. Checked for its shape only; the platform says whether it exists.
+ */
+function resourceOption(values: OptionValues, flag: 'broker' | 'trigger'): string | undefined {
+  const value = stringOption(values, flag);
+  if (value === undefined) return undefined;
+  const [first, second, ...rest] = value.split('/');
+  const [namespace, name] = second === undefined ? ['default', first] : [first, second];
+  if (rest.length > 0 || namespace === undefined || name === undefined || !NAME.test(namespace) || !NAME.test(name)) {
+    throw new SwitchyardError('SWY_USAGE', `--${flag} ${value} is not NAME or NAMESPACE/NAME (like default/default)`);
   }
-  return broker;
+  return `${namespace}/${name}`;
+}
+
+export function brokerOption(values: OptionValues): string | undefined {
+  return resourceOption(values, 'broker');
+}
+
+export function triggerOption(values: OptionValues): string | undefined {
+  return resourceOption(values, 'trigger');
 }

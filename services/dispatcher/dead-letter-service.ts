@@ -31,15 +31,49 @@ function narrowed(selection: Selection): boolean {
   return [selection.broker, selection.trigger, selection.type, selection.since, selection.code, selection.ids].some((v) => v !== undefined);
 }
 
+export interface DeadLetterNames {
+  /** Every configured trigger (source outboxes' too), with its broker. */
+  readonly triggers: ReadonlyMap<string, { readonly broker: string }>;
+  /** The brokers users publish to, listed when a filter names one that does not exist. */
+  readonly brokers: ReadonlySet<string>;
+  /** The triggers users declared, listed likewise. */
+  readonly declaredTriggers: readonly string[];
+}
+
 export class DeadLetterService {
+  readonly #triggers: ReadonlyMap<string, { readonly broker: string }>;
+
   constructor(
     private readonly store: DeliveryStore,
     private readonly sender: HttpSender,
-    private readonly triggers: ReadonlyMap<string, { readonly broker: string }>,
-  ) {}
+    private readonly names: DeadLetterNames,
+  ) {
+    this.#triggers = names.triggers;
+  }
 
-  list(query: DeadLetterQuery): Promise<DeadLetter[]> {
+  async list(query: DeadLetterQuery): Promise<DeadLetter[]> {
+    await this.#checkNames(query);
     return this.store.listDeadLetters(query);
+  }
+
+  /**
+   * A filter naming a broker or trigger that is neither configured nor named by any dead letter
+   * (one of a trigger since removed) is a mistake: refused with the names that exist, rather than
+   * answered with nothing.
+   */
+  async #checkNames(query: DeadLetterQuery): Promise<void> {
+    const known = (list: Iterable<string>) => [...list].sort().join(', ') || 'none';
+    const brokers = new Set([...this.#triggers.values()].map((t) => t.broker));
+    if (query.broker !== undefined && !brokers.has(query.broker) && !this.names.brokers.has(query.broker)) {
+      if ((await this.store.listDeadLetters({ broker: query.broker, limit: 1 })).length === 0) {
+        throw new SwitchyardError('SWY_BROKER_NOT_FOUND', `no broker ${query.broker} is configured and no dead letter names it (expected one of: ${known(this.names.brokers)})`, { broker: query.broker });
+      }
+    }
+    if (query.trigger !== undefined && !this.#triggers.has(query.trigger)) {
+      if ((await this.store.listDeadLetters({ trigger: query.trigger, limit: 1 })).length === 0) {
+        throw new SwitchyardError('SWY_TRIGGER_NOT_FOUND', `no trigger ${query.trigger} is configured and no dead letter names it (expected one of: ${known(this.names.declaredTriggers)})`, { trigger: query.trigger });
+      }
+    }
   }
 
   async get(id: string): Promise<DeadLetter> {
@@ -52,6 +86,7 @@ export class DeadLetterService {
     if (!narrowed(selection) && selection.all !== true) {
       throw new SwitchyardError('SWY_BAD_REQUEST', 'nothing selects the dead letters (expected ids, a filter such as broker, trigger, type, since or code, or all)');
     }
+    await this.#checkNames(selection);
     const found = await this.store.listDeadLetters(selection);
     const missing = (selection.ids ?? []).filter((id) => !found.some((d) => d.id === id));
     if (missing.length > 0) throw new SwitchyardError('SWY_DEAD_LETTER_NOT_FOUND', `no dead letter with id ${missing.join(', ')}`, { ids: missing });
@@ -78,7 +113,7 @@ export class DeadLetterService {
         }
         continue;
       }
-      const trigger = this.triggers.get(entry.trigger);
+      const trigger = this.#triggers.get(entry.trigger);
       if (trigger === undefined) {
         results.push({ id: entry.id, outcome: 'failed', target: `trigger ${entry.trigger}`, error: `trigger ${entry.trigger} is not configured; redrive it with --to URL` });
         continue;

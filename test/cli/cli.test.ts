@@ -117,6 +117,21 @@ describe('switchyard run, send and events', () => {
     expect(JSON.parse(lines[0] as string)).toMatchObject({ id: 'cli-2', datacontenttype: 'text/plain', data: 'plain text' });
   });
 
+  it('Names without a namespace: send --broker NAME and events --broker NAME mean default/NAME; an unknown broker lists those that exist', async () => {
+    const sent = await runCli(['send', '--broker', 'default', '--url', platform.url, '--type', 'com.example.short', '--id', 'short-1']);
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toContain(`to ${platform.url}/default/default`);
+    const listed = await runCli(['events', '--broker', 'default', '--url', platform.url, '--output', 'json']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('"id":"short-1"');
+    const unknown = await runCli(['events', '--broker', 'shop', '--url', platform.url]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('SWY_BROKER_NOT_FOUND no broker default/shop is configured (expected one of: default/default)');
+    const bad = await runCli(['events', '--broker', 'a/b/c', '--url', platform.url]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--broker a/b/c is not NAME or NAMESPACE/NAME');
+  });
+
   it('send exits 1 with the platform code when the event is refused', async () => {
     const result = await runCli(['send', '--url', `${platform.url}/default/missing`, '--type', 'x']);
     expect(result.code).toBe(1);

@@ -84,6 +84,28 @@ describe('switchyard dlq', () => {
     expect(await listJson('--since', '2999-01-01T00:00:00Z')).toEqual([]);
   });
 
+  it('Names without a namespace: --trigger NAME and --broker NAME mean default/NAME', async () => {
+    expect(await listJson('--trigger', 'orders')).toHaveLength(3);
+    expect(await listJson('--broker', 'default')).toHaveLength(3);
+    const dry = await dlq('redrive', '--trigger', 'orders', '--type', 'com.example.refund', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain('would redrive: 1, failed: 0');
+  });
+
+  it('Names without a namespace: a filter naming a trigger or broker that does not exist is an error listing those that do, never "0 redriven"', async () => {
+    const redrive = await dlq('redrive', '--trigger', 'ordres');
+    expect(redrive.code).toBe(1);
+    expect(redrive.stderr).toContain('404 SWY_TRIGGER_NOT_FOUND no trigger default/ordres is configured and no dead letter names it (expected one of: default/orders)');
+    expect(redrive.stdout).toBe('');
+    const list = await dlq('list', '--broker', 'other/default');
+    expect(list.code).toBe(1);
+    expect(list.stderr).toContain('404 SWY_BROKER_NOT_FOUND no broker other/default is configured and no dead letter names it (expected one of: default/default)');
+    const purge = await dlq('purge', '--trigger', 'nope', '--yes');
+    expect(purge.code).toBe(1);
+    expect(purge.stderr).toContain('SWY_TRIGGER_NOT_FOUND');
+    expect(await listJson()).toHaveLength(3);
+  });
+
   it('show prints one entry', async () => {
     const [entry] = await listJson('--type', 'com.example.refund');
     const result = await dlq('show', entry.id);

@@ -1,6 +1,6 @@
 import { SwitchyardError } from '../../errors.ts';
 import { type Command, consoleOutput, type OptionValues } from '../command.ts';
-import { integerOption, outputOption, stringOption } from '../option-values.ts';
+import { brokerOption, integerOption, outputOption, stringOption, triggerOption } from '../option-values.ts';
 import { jsonOrError, platformUrl, request } from '../platform-client.ts';
 
 interface DeadLetterJson {
@@ -25,7 +25,11 @@ const SUBCOMMANDS = ['list', 'show', 'redrive', 'purge'];
 
 function filterBody(values: OptionValues): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  for (const name of ['broker', 'trigger', 'type', 'since']) {
+  const broker = brokerOption(values);
+  const trigger = triggerOption(values);
+  if (broker !== undefined) body['broker'] = broker;
+  if (trigger !== undefined) body['trigger'] = trigger;
+  for (const name of ['type', 'since']) {
     const value = stringOption(values, name);
     if (value !== undefined) body[name] = value;
   }
@@ -63,7 +67,8 @@ trigger's retry rules), or with --to once to that URL; a redriven entry leaves t
 purge deletes them; it asks for --yes. Both take ids, or filters, or --all.
 
 Filters:
-      --broker NS/NAME    --trigger NS/NAME    --type TYPE    --code STATUS
+      --broker [NS/]NAME  --trigger [NS/]NAME  --type TYPE    --code STATUS
+                          (a name without a namespace is in default)
       --since WHEN        an RFC 3339 time, or an ISO-8601 duration meaning that long ago (PT1H)
 Options:
       --output FORMAT     table (default) or json (one entry per line, the event in the JSON event format)

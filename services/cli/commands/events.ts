@@ -11,13 +11,13 @@ const PAGE = 1000;
 export const eventsCommand: Command = {
   name: 'events',
   summary: "List the events a running platform has stored for a broker",
-  help: `Usage: switchyard events --broker NAMESPACE/NAME [--limit N] [--output json] [--url URL]
+  help: `Usage: switchyard events --broker [NAMESPACE/]NAME [--limit N] [--output json] [--url URL]
 
 Lists the events stored for the broker, oldest first. Talks to the running platform at --url,
 then SWITCHYARD_URL, then http://127.0.0.1:8080.
 
 Options:
-      --broker NS/NAME   the broker, like default/default (required)
+      --broker [NS/]NAME the broker, like default/default; a name alone is in default (required)
       --limit N          only the newest N events
       --output FORMAT    table (default) or json: one structured-mode CloudEvent (JSON event
                          format, data or data_base64) per line
@@ -33,7 +33,7 @@ Example:
     url: { type: 'string' },
   },
   async run(values) {
-    const broker = required(brokerOption(values), 'broker', 'NAMESPACE/NAME, like default/default');
+    const broker = required(brokerOption(values), 'broker', 'NAME or NAMESPACE/NAME, like default/default');
     const output = outputOption(values);
     const limit = integerOption(values, 'limit', 1, 100_000);
     const base = `${platformUrl(stringOption(values, 'url'))}/api/v1/brokers/${broker}/events`;

@@ -45,7 +45,7 @@ function target(values: OptionValues): string {
   const broker = brokerOption(values);
   const url = stringOption(values, 'url');
   if (broker === undefined) {
-    if (url === undefined) throw new SwitchyardError('SWY_USAGE', '--url URL or --broker NAMESPACE/NAME is required (where to publish)');
+    if (url === undefined) throw new SwitchyardError('SWY_USAGE', '--url URL or --broker [NAMESPACE/]NAME is required (where to publish)');
     return platformUrl(url);
   }
   return `${platformUrl(url)}/${broker}`;
@@ -54,14 +54,14 @@ function target(values: OptionValues): string {
 export const sendCommand: Command = {
   name: 'send',
   summary: 'Publish one CloudEvent to a broker',
-  help: `Usage: switchyard send (--broker NAMESPACE/NAME | --url BROKER_URL) --type TYPE [options]
+  help: `Usage: switchyard send (--broker [NAMESPACE/]NAME | --url BROKER_URL) --type TYPE [options]
 
 Publishes one CloudEvent over HTTP (binary content mode unless --structured) and prints the
 outcome. With --broker, the platform's base URL comes from --url, then SWITCHYARD_URL, then
 http://127.0.0.1:8080. Without --broker, --url is the broker's full address.
 
 Options:
-      --broker NS/NAME      the broker, like default/default
+      --broker [NS/]NAME    the broker, like default/default; a name alone is in default
       --url URL             the platform's base URL (with --broker) or the broker's address
       --type TYPE           the event's type (required)
       --source URI          the event's source (default /switchyard/cli)
