@@ -10,3 +10,11 @@ export function parseSize(text: string): number | undefined {
   if (!m) return undefined;
   return Number(m[1]) * (UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1);
 }
+
+/** `1 MiB`, `512 KiB`, `1500 bytes`: a size as a message shows it, in the largest binary unit that divides it. */
+export function formatSize(bytes: number): string {
+  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}

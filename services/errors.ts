@@ -13,6 +13,7 @@ export const errorTable = {
   SWY_ROUTE_NOT_FOUND: { status: 404, summary: 'Nothing is served at that path.' },
   SWY_METHOD_NOT_ALLOWED: { status: 405, summary: 'The path does not accept that HTTP method.' },
   SWY_BODY_TOO_LARGE: { status: 413, summary: 'The request body exceeds the configured limit.' },
+  SWY_HEADERS_TOO_LARGE: { status: 431, summary: "The request's headers exceed the server's limit." },
   SWY_OVERLOADED: { status: 429, summary: 'The platform has too many events waiting to be stored; retry after the given delay.' },
   SWY_STORE_UNAVAILABLE: { status: 503, summary: 'The event store failed or is closing; retry after the given delay.' },
   SWY_WEBHOOK_UNAUTHORIZED: { status: 401, summary: "A WebhookSource request failed its source's authentication (signature, timestamp, token or password)." },

@@ -22,6 +22,11 @@ export interface EventsRoutesOptions {
 }
 
 export async function eventsRoutes(app: FastifyInstance, options: EventsRoutesOptions): Promise<void> {
+  // The admin API owns /api/v1: a path under it that is not one of its routes is a 404 here, not
+  // a request to a broker named v1 in namespace api.
+  app.all('/api/v1', async (_request, reply) => reply.callNotFound());
+  app.all('/api/v1/*', async (_request, reply) => reply.callNotFound());
+
   app.get('/api/v1/brokers', async () => ({
     brokers: [...options.brokers].sort().map((key) => ({ broker: key, address: `${options.baseUrl()}/${key}` })),
   }));

@@ -1,6 +1,7 @@
 /** The platform's one HTTP server: ingress, health and the admin API, with one error format. */
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { formatSize } from '../../schemas/size.ts';
 import { SwitchyardError } from '../errors.ts';
 import type { BrokerKey, EventLog } from '../broker/event-log.ts';
 import type { Publisher } from '../broker/publisher.ts';
@@ -8,7 +9,9 @@ import { ingressRoutes } from '../broker/ingress/ingress-routes.ts';
 import type { DeadLetterService } from '../dispatcher/dead-letter-service.ts';
 import { deadLetterRoutes } from './dead-letter-routes.ts';
 import { eventsRoutes } from './events-routes.ts';
+import { answerClientError } from './client-errors.ts';
 import { healthRoutes } from './health-routes.ts';
+import { routeNotFound } from './route-not-found.ts';
 import { type ServedWebhook, webhookRoutes } from '../../sources/webhook/webhook-routes.ts';
 
 export interface HttpServerOptions {
@@ -23,10 +26,12 @@ export interface HttpServerOptions {
   readonly baseUrl: () => string;
 }
 
-function toSwitchyardError(error: FastifyError | SwitchyardError | Error): SwitchyardError {
+function toSwitchyardError(error: FastifyError | SwitchyardError | Error, bodyLimit: number): SwitchyardError {
   if (error instanceof SwitchyardError) return error;
   const code = (error as FastifyError).code;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new SwitchyardError('SWY_BODY_TOO_LARGE', 'the request body is larger than the configured limit', {});
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new SwitchyardError('SWY_BODY_TOO_LARGE', `the request body is larger than the limit of ${formatSize(bodyLimit)} (--body-limit raises it)`, { limitBytes: bodyLimit });
+  }
   const status = (error as FastifyError).statusCode;
   if (status !== undefined && status >= 400 && status < 500) return new SwitchyardError('SWY_BAD_REQUEST', error.message);
   return new SwitchyardError('SWY_INTERNAL', 'an unexpected error occurred; the platform log has the details', undefined, { cause: error });
@@ -41,9 +46,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     keepAliveTimeout: 65_000,
     // Knative's broker ingress takes POST /<ns>/<broker>/ as /<ns>/<broker>; so does every route here.
     routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler: answerClientError,
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const failure = toSwitchyardError(error);
+    const failure = toSwitchyardError(error, options.bodyLimit);
     if (failure.code === 'SWY_INTERNAL') request.log.error({ err: error, url: request.url }, 'request failed');
     const retryAfter = failure.details?.['retryAfterSeconds'];
     if (typeof retryAfter === 'number') reply.header('Retry-After', String(retryAfter));
@@ -51,8 +57,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     reply.code(failure.status).send(failure.toBody());
   });
   app.setNotFoundHandler((request, reply) => {
-    const failure = new SwitchyardError('SWY_ROUTE_NOT_FOUND', `nothing is served at ${request.method} ${request.url}; brokers take POST /<namespace>/<broker>`);
-    reply.code(404).send(failure.toBody());
+    reply.code(404).send(routeNotFound(request.method, request.url).toBody());
   });
   await app.register(healthRoutes, { log: options.log });
   await app.register(deadLetterRoutes, { service: options.deadLetters });

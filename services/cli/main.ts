@@ -1,4 +1,6 @@
 /** `switchyard`: parses the command line and runs one command. No logic of its own. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SwitchyardError } from '../errors.ts';
 import { type Command, consoleOutput } from './command.ts';
@@ -10,6 +12,9 @@ import { runCommand } from './commands/run.ts';
 import { sendCommand } from './commands/send.ts';
 import { validateCommand } from './commands/validate.ts';
 
+/** The name this package has on the npm registry (`switchyard` there is someone else's). */
+const PACKAGE_NAME = 'switchyard-eventing';
+
 const commands: readonly Command[] = [runCommand, validateCommand, sendCommand, eventsCommand, dlqCommand, explainCommand, cesqlCommand];
 
 const overview = `Usage: switchyard COMMAND [options]
@@ -19,13 +24,36 @@ Switchyard is an eventing platform: Knative Eventing's brokers and triggers with
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
-Run \`switchyard COMMAND --help\` for a command's options.`;
+Run \`switchyard COMMAND --help\` for a command's options, \`switchyard --version\` for the version.
+Exit status: 0 success, 1 failure, 2 wrong usage.`;
+
+/** The version in the package.json of this installation (found upwards from this module: dist/ or the sources). */
+function version(): string {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === PACKAGE_NAME) return `switchyard ${manifest.version} (${PACKAGE_NAME}, Node.js ${process.version})`;
+    } catch {
+      // No package.json here; look further up.
+    }
+  }
+  return `switchyard (version unknown: no ${PACKAGE_NAME} package.json above ${fileURLToPath(import.meta.url)})`;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    // Usage goes to stderr, as for every other usage error: stdout stays for what a command prints.
+    consoleOutput.err(overview);
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     consoleOutput.out(overview);
-    return name === undefined ? 1 : 0;
+    return 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    consoleOutput.out(version());
+    return 0;
   }
   const command = commands.find((c) => c.name === name);
   if (command === undefined) throw new SwitchyardError('SWY_USAGE', `unknown command ${JSON.stringify(name)} (expected one of: ${commands.map((c) => c.name).join(', ')})`);

@@ -1,4 +1,5 @@
 /** Broker ingress over fastify.inject against a real embedded store (docs/lifecycle.md). */
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
@@ -139,6 +140,33 @@ describe('ingress statuses', () => {
     expect(response.json().code).toBe('SWY_ROUTE_NOT_FOUND');
   });
 
+  it.each([
+    ['GET', '/api/v1'],
+    ['GET', '/api/v2'],
+    ['POST', '/api/v1/nothing'],
+    ['GET', '/api/v1/brokers/default/default/nothing'],
+    ['DELETE', '/default/nope'],
+  ] as const)('Exit codes as documented: %s %s is 404 SWY_ROUTE_NOT_FOUND naming what is served, not "not allowed on a broker"', async (method, url) => {
+    const response = await platform.http.inject({ method, url });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('SWY_ROUTE_NOT_FOUND');
+    expect(response.json().message).toMatch(url.startsWith('/api') ? /the admin API serves GET \/api\/v1\/brokers, / : /brokers take POST \/<namespace>\/<broker>/);
+  });
+
+  it('Exit codes as documented: headers over the limit are 431 SWY_HEADERS_TOO_LARGE in the platform\'s error shape, saying the limit', async () => {
+    const response = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+      const request = httpRequest(`${platform.url}/default/default`, { method: 'POST', headers: { ...binary, 'x-padding': 'p'.repeat(20_000) } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode, body }));
+      });
+      request.on('error', reject);
+      request.end();
+    });
+    expect(response.status).toBe(431);
+    expect(JSON.parse(response.body)).toEqual({ code: 'SWY_HEADERS_TOO_LARGE', message: 'the request headers are larger than the limit of 16 KiB (node --max-http-header-size raises it)', limitBytes: 16384 });
+  });
+
   it.each(['GET', 'PUT', 'DELETE', 'PATCH'] as const)('405 for %s with an Allow header', async (method) => {
     const response = await platform.http.inject({ method, url: '/default/default' });
     expect(response.statusCode).toBe(405);
@@ -150,7 +178,7 @@ describe('ingress statuses', () => {
     const before = await stored();
     const response = await post({ ...binary, 'content-type': 'application/octet-stream' }, 'x'.repeat(5000));
     expect(response.statusCode).toBe(413);
-    expect(response.json().code).toBe('SWY_BODY_TOO_LARGE');
+    expect(response.json()).toEqual({ code: 'SWY_BODY_TOO_LARGE', message: 'the request body is larger than the limit of 4 KiB (--body-limit raises it)', limitBytes: 4096 });
     expect(await stored()).toBe(before);
   });
 

@@ -1,8 +1,8 @@
 /** The `switchyard` command, run as a child process the way a user runs it. */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningCli, runCli, startCli } from '../support/cli.ts';
+import { REPO, type RunningCli, runCli, startCli } from '../support/cli.ts';
 import { ONE_BROKER } from '../support/platform.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -18,6 +18,35 @@ describe('help and usage', () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
     for (const command of ['run', 'validate', 'send', 'events', 'dlq', 'explain']) expect(result.stdout).toContain(`  ${command} `);
+  });
+
+  it('Exit codes as documented: no arguments exits 2 with the usage on stderr', async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^Usage: switchyard COMMAND/);
+  });
+
+  it('Exit codes as documented: --version prints the version of the package', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const result = await runCli(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(`switchyard ${version} (switchyard-eventing, Node.js ${process.version})`);
+  });
+
+  it('Exit codes as documented: dlq redrive and purge without a selection exit 2 before asking the platform', async () => {
+    for (const sub of ['redrive', 'purge']) {
+      const result = await runCli(['dlq', sub, '--url', 'http://127.0.0.1:9']);
+      expect(result.code, sub).toBe(2);
+      expect(result.stderr).toContain(`error SWY_USAGE: dlq ${sub} needs a selection`);
+    }
+  });
+
+  it('Exit codes as documented: events prints no header before an error', async () => {
+    const result = await runCli(['events', '--broker', 'default/default', '--url', 'http://127.0.0.1:9']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('SWY_PLATFORM_UNREACHABLE');
   });
 
   it('an unknown command exits 2 with SWY_USAGE', async () => {

@@ -124,10 +124,10 @@ describe('switchyard dlq', () => {
     expect(sink.received).toHaveLength(3);
   });
 
-  it('redrive with no selection is refused', async () => {
+  it('redrive with no selection is refused as wrong usage', async () => {
     const result = await dlq('redrive');
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('nothing selects the dead letters');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('dlq redrive needs a selection');
   });
 
   it('redrive sends an entry back to its trigger, which delivers it', async () => {

@@ -68,6 +68,8 @@ export async function ingressRoutes(app: FastifyInstance, options: IngressOption
     method: ['GET', 'PUT', 'DELETE', 'PATCH'],
     url: '/:namespace/:broker',
     handler: async (request, reply) => {
+      // A path that is no broker is not found, whatever the method (GET /api/v2, say).
+      if (!options.publisher.hasBroker(`${request.params.namespace}/${request.params.broker}`)) return reply.callNotFound();
       reply.header('Allow', ALLOW);
       throw new SwitchyardError('SWY_METHOD_NOT_ALLOWED', `${request.method} is not allowed on a broker; publish events with POST`, {
         allow: ALLOW,

@@ -136,6 +136,9 @@ Examples:
     }
 
     const selection: Record<string, unknown> = { ...filterBody(values), ...(ids.length > 0 ? { ids } : {}), ...(values['all'] === true ? { all: true } : {}) };
+    if (Object.keys(selection).length === 0) {
+      throw new SwitchyardError('SWY_USAGE', `dlq ${sub} needs a selection: IDs, a filter (--broker, --trigger, --type, --since, --code) or --all (see switchyard dlq --help)`);
+    }
     const dryRun = values['dry-run'] === true;
     if (sub === 'redrive') {
       const to = stringOption(values, 'to');

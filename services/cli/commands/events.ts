@@ -38,7 +38,11 @@ Example:
     const limit = integerOption(values, 'limit', 1, 100_000);
     const base = `${platformUrl(stringOption(values, 'url'))}/api/v1/brokers/${broker}/events`;
 
+    // The header only once the platform has answered: an error prints no table.
+    let header = output === 'table';
     const print = (page: EventsPage) => {
+      if (header) consoleOutput.out(['OFFSET', 'STORED', 'TYPE', 'SOURCE', 'ID'].join('  '));
+      header = false;
       for (const entry of page.events) {
         if (output === 'json') {
           consoleOutput.out(JSON.stringify(entry.event));
@@ -48,7 +52,6 @@ Example:
         }
       }
     };
-    if (output === 'table') consoleOutput.out(['OFFSET', 'STORED', 'TYPE', 'SOURCE', 'ID'].join('  '));
     if (limit !== undefined) {
       print((await jsonOrError(await request(`${base}?limit=${limit}`), `listing ${broker}`)) as EventsPage);
       return 0;
