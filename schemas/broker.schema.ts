@@ -1,6 +1,6 @@
 /** Broker (eventing.knative.dev/v1), as Knative users write it, plus Switchyard's retention annotations. */
 import { z } from 'zod';
-import { kReference, metadataSchema } from './common.schema.ts';
+import { annotationOf, EVEN_WHEN_INVALID, kReference, metadataSchema } from './common.schema.ts';
 import { deliverySchema } from './delivery.schema.ts';
 import { DURATION_EXPECTED, parseDuration } from './duration.ts';
 
@@ -17,12 +17,11 @@ export const brokerSchema = z
     status: z.unknown().optional(),
   })
   .superRefine((broker, ctx) => {
-    const annotations = broker.metadata.annotations ?? {};
-    const age = annotations[RETENTION_MAX_AGE];
+    const age = annotationOf(broker, RETENTION_MAX_AGE);
     if (age !== undefined && parseDuration(age) === undefined) {
       ctx.addIssue({ code: 'custom', path: ['metadata', 'annotations', RETENTION_MAX_AGE], message: `is ${JSON.stringify(age)} (expected ${DURATION_EXPECTED})` });
     }
-    const count = annotations[RETENTION_MAX_COUNT];
+    const count = annotationOf(broker, RETENTION_MAX_COUNT);
     if (count !== undefined && !/^[1-9]\d*$/.test(count)) {
       ctx.addIssue({
         code: 'custom',
@@ -30,6 +29,6 @@ export const brokerSchema = z
         message: `is ${JSON.stringify(count)} (expected a whole number of events greater than zero, quoted, like "1000000")`,
       });
     }
-  });
+  }, EVEN_WHEN_INVALID);
 
 export type BrokerManifest = z.infer<typeof brokerSchema>;

@@ -23,6 +23,24 @@ export const metadataSchema = z.looseObject({
   annotations: z.record(z.string(), z.string()).optional(),
 });
 
+/**
+ * For a resource's own refinements (annotations, fields that depend on each other): run them even
+ * when another part of the document is invalid, so that one schema error does not hide another.
+ * Such a refinement then reads its input defensively (fieldOf, annotationOf).
+ */
+export const EVEN_WHEN_INVALID = { when: () => true };
+
+/** `value.key` when value is a map, whatever else is wrong with it. */
+export function fieldOf(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** A resource's annotation when it is a string. */
+export function annotationOf(resource: unknown, name: string): string | undefined {
+  const value = fieldOf(fieldOf(fieldOf(resource, 'metadata'), 'annotations'), name);
+  return typeof value === 'string' ? value : undefined;
+}
+
 export const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
   error: (issue) => `is ${JSON.stringify(issue.input)} (expected ${DURATION_EXPECTED})`,
 });

@@ -17,7 +17,7 @@ export const functionSchema = z.strictObject({
     /** Path of the module, relative to the manifest's folder. */
     handler: z.string().min(1).regex(/\.(m?[jt]s|c?js)$/, { error: 'is not a .js, .mjs, .ts or .mts module (expected a path like ./handler.ts)' }),
     /** Per invocation; a handler still running then counts as a failed, retryable attempt. */
-    timeout: duration.refine((text) => (parseDuration(text) ?? 0) > 0, { error: 'must be greater than zero' }).optional(),
+    timeout: duration.refine((text) => (parseDuration(text) ?? 1) > 0, { error: 'must be greater than zero' }).optional(),
     /** Invocations at once, each in its own worker thread. */
     concurrency: z.int().min(1).max(64).optional(),
     env: z.record(z.string().regex(ENV_NAME, { error: 'is not an environment variable name (expected letters, digits and _)' }), z.string()).optional(),

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { parsePingSchedule } from '../sources/ping/ping-schedule.ts';
-import { destinationSchema, duration, metadataSchema } from './common.schema.ts';
+import { annotationOf, destinationSchema, duration, EVEN_WHEN_INVALID, fieldOf, metadataSchema } from './common.schema.ts';
 import { ATTRIBUTE_NAME } from './trigger.schema.ts';
 
 /** Replays ticks missed while the platform was down, up to this age (an ISO-8601 duration). */
@@ -47,22 +47,29 @@ export const pingSourceSchema = z
     status: z.unknown().optional(),
   })
   .superRefine((source, ctx) => {
-    const { spec } = source;
-    if (spec.data !== undefined && spec.dataBase64 !== undefined) {
+    const spec = fieldOf(source, 'spec');
+    const text = (key: string) => {
+      const value = fieldOf(spec, key);
+      return typeof value === 'string' ? value : undefined;
+    };
+    const [data, dataBase64, contentType, schedule, timezone] = [text('data'), text('dataBase64'), text('contentType'), fieldOf(spec, 'schedule'), fieldOf(spec, 'timezone')];
+    if (data !== undefined && dataBase64 !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['spec', 'dataBase64'], message: 'is set next to data (expected one of data and dataBase64, not both)' });
     }
-    if (spec.contentType === 'application/json') {
-      const json = spec.data ?? (spec.dataBase64 === undefined ? undefined : Buffer.from(spec.dataBase64, 'base64').toString('utf8'));
+    if (contentType === 'application/json') {
+      const json = data ?? (dataBase64 === undefined ? undefined : Buffer.from(dataBase64, 'base64').toString('utf8'));
       if (json !== undefined && !isJsonObject(json)) {
-        ctx.addIssue({ code: 'custom', path: ['spec', spec.data === undefined ? 'dataBase64' : 'data'], message: 'is not a JSON object (expected one, since contentType is application/json)' });
+        ctx.addIssue({ code: 'custom', path: ['spec', data === undefined ? 'dataBase64' : 'data'], message: 'is not a JSON object (expected one, since contentType is application/json)' });
       }
     }
-    const schedule = parsePingSchedule(spec.schedule ?? DEFAULT_PING_SCHEDULE, spec.timezone);
-    if (!schedule.ok) ctx.addIssue({ code: 'custom', path: ['spec', schedule.field], message: schedule.message });
-    const catchUp = source.metadata.annotations?.[CATCH_UP];
+    if ((schedule === undefined || (typeof schedule === 'string' && schedule !== '')) && (timezone === undefined || typeof timezone === 'string')) {
+      const parsed = parsePingSchedule(schedule ?? DEFAULT_PING_SCHEDULE, timezone);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', path: ['spec', parsed.field], message: parsed.message });
+    }
+    const catchUp = annotationOf(source, CATCH_UP);
     if (catchUp !== undefined && !duration.safeParse(catchUp).success) {
       ctx.addIssue({ code: 'custom', path: ['metadata', 'annotations', CATCH_UP], message: `is ${JSON.stringify(catchUp)} (expected an ISO-8601 duration, like PT1H)` });
     }
-  });
+  }, EVEN_WHEN_INVALID);
 
 export type PingSourceManifest = z.infer<typeof pingSourceSchema>;

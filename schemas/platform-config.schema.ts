@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parseSize, SIZE_EXPECTED } from './size.ts';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+import { LOG_LEVELS } from './log-levels.ts';
 
 /** `NAME`, `NAMESPACE/NAME` or `KIND/NAMESPACE/NAME` of a subscriber ref. */
 const REF_KEY = /^(?:[A-Za-z][A-Za-z0-9]*\/)?(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;

@@ -33,6 +33,22 @@ export const plannedKinds: Readonly<Record<string, string>> = {
   ObjectStorageSource: 'switchyard.dev/v1alpha1',
 };
 
+/**
+ * Kinds that Knative tutorials ship beside their eventing manifests (event-display, almost always)
+ * and that Switchyard does not run: skipped with a warning, so the tutorial's file loads as it is.
+ */
+export interface SkippedKind {
+  readonly kind: string;
+  readonly apiVersion: (apiVersion: string) => boolean;
+  readonly why: string;
+}
+
+export const skippedKinds: readonly SkippedKind[] = [
+  { kind: 'Service', apiVersion: (v) => v.startsWith('serving.knative.dev/'), why: 'a Knative Service is a container, and Switchyard runs no containers' },
+  { kind: 'Service', apiVersion: (v) => v === 'v1', why: 'a Kubernetes Service fronts pods, and Switchyard runs no pods' },
+  { kind: 'Deployment', apiVersion: (v) => v === 'apps/v1', why: 'a Deployment runs pods, and Switchyard runs no pods' },
+];
+
 export function supportedKindsText(): string {
   return resourceKinds.map((k) => `${k.kind} (${k.apiVersion})`).join(', ');
 }

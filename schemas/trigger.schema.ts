@@ -6,7 +6,7 @@
  * written as `null` is not set, as when it is absent (Go unmarshals null to the zero value).
  */
 import { z } from 'zod';
-import { destinationSchema, metadataSchema } from './common.schema.ts';
+import { annotationOf, destinationSchema, EVEN_WHEN_INVALID, metadataSchema } from './common.schema.ts';
 import { deliverySchema } from './delivery.schema.ts';
 
 export const ATTRIBUTE_NAME = /^[a-z][a-z0-9]*$/;
@@ -90,7 +90,7 @@ export const triggerSchema = z
     status: z.unknown().optional(),
   })
   .superRefine((trigger, ctx) => {
-    const inFlight = trigger.metadata.annotations?.[MAX_IN_FLIGHT];
+    const inFlight = annotationOf(trigger, MAX_IN_FLIGHT);
     if (inFlight !== undefined && !/^[1-9]\d*$/.test(inFlight)) {
       ctx.addIssue({
         code: 'custom',
@@ -98,6 +98,6 @@ export const triggerSchema = z
         message: `is ${JSON.stringify(inFlight)} (expected a whole number greater than zero, quoted, like "100")`,
       });
     }
-  });
+  }, EVEN_WHEN_INVALID);
 
 export type TriggerManifest = z.infer<typeof triggerSchema>;

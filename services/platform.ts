@@ -19,8 +19,9 @@ import { SwitchyardError } from './errors.ts';
 import { FunctionHost } from './functions/function-host.ts';
 import { openStores } from './open-stores.ts';
 import type { RuntimeConfig } from './manifests/runtime-config.ts';
-import type { ServedWebhook } from '../sources/webhook/webhook-routes.ts';
-import { serveWebhooks } from '../sources/webhook/webhook-secrets.ts';
+import { resolveWebhooks } from '../sources/webhook/webhook-secrets.ts';
+import { ConfigProblemsError } from './manifests/config-problem.ts';
+import { destinationFindings } from './manifests/runtime-checks.ts';
 
 export interface PlatformOptions {
   readonly host: string;
@@ -53,6 +54,12 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 export async function startPlatform(config: RuntimeConfig, options: PlatformOptions): Promise<RunningPlatform> {
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination(2));
+  let url = '';
+  const destinations = { urlTemplate: options.urlTemplate ?? DEFAULT_URL_TEMPLATE, overrides: options.destinationOverrides ?? new Map<string, string>(), baseUrl: () => url };
+  // What the configuration asks that cannot be done is found before anything opens (runtime-checks.ts).
+  const { served: webhooks, problems: secretProblems } = resolveWebhooks(config.webhookSources);
+  const problems = [...destinationFindings(config, destinations).problems, ...secretProblems];
+  if (problems.length > 0) throw new ConfigProblemsError(problems);
   const location = parseStoreUrl(options.store);
   const { log, deliveryStore, pingScheduler } = await openStores(location, { maxPendingEvents: options.maxPendingEvents, logger });
   const closeStores = async () => {
@@ -62,7 +69,6 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   await log.registerBrokers([...config.brokers.keys()]);
   // Internal brokers (a source's outbox) are not served at the ingress.
   const brokers = new Set([...config.brokers.values()].filter((b) => b.internal !== true).map((b) => b.key));
-  let url = '';
   const publisher = new Publisher(log, brokers, options.maxTtl ?? DEFAULT_MAX_TTL);
   const sender = new HttpSender();
   const deadLetters = new DeadLetterService(deliveryStore, sender, {
@@ -70,13 +76,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
     brokers,
     declaredTriggers: config.triggers.filter((t) => !config.brokers.get(t.broker)?.internal).map((t) => t.key),
   });
-  let webhooks: Map<string, ServedWebhook>;
-  try {
-    webhooks = serveWebhooks(config.webhookSources);
-  } catch (error) {
-    await closeStores();
-    throw error;
-  }
+
   const http = await buildHttpServer({
     log,
     webhooks,
@@ -97,7 +97,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
       sender,
       publisher,
       logger,
-      destinations: { urlTemplate: options.urlTemplate ?? DEFAULT_URL_TEMPLATE, overrides: options.destinationOverrides ?? new Map(), baseUrl: () => url },
+      destinations,
     });
     await functions.start();
   } catch (error) {

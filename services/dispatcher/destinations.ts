@@ -7,7 +7,8 @@ import type { Destination } from '../../schemas/common.schema.ts';
 import type { BrokerKey } from '../broker/event-log.ts';
 
 export type ResolvedDestination =
-  | { readonly kind: 'http'; readonly url: string }
+  /** `template`: the URL came from the URL template, not from a `uri` or a per-ref override. */
+  | { readonly kind: 'http'; readonly url: string; readonly template?: boolean | undefined }
   | { readonly kind: 'broker'; readonly broker: BrokerKey; readonly url: string }
   | { readonly kind: 'function'; readonly function: string; readonly url: string };
 
@@ -26,11 +27,11 @@ export class UnresolvableDestinationError extends Error {
   override readonly name = 'UnresolvableDestinationError';
 }
 
-function refBase(ref: NonNullable<Destination['ref']>, namespace: string, options: DestinationOptions): string {
+function refBase(ref: NonNullable<Destination['ref']>, namespace: string, options: DestinationOptions): { base: string; template: boolean } {
   const ns = ref.namespace ?? namespace;
   const override = options.overrides.get(`${ref.kind}/${ns}/${ref.name}`) ?? options.overrides.get(`${ns}/${ref.name}`) ?? options.overrides.get(ref.name);
-  if (override !== undefined) return override;
-  return options.urlTemplate.replaceAll('{name}', ref.name).replaceAll('{namespace}', ns);
+  if (override !== undefined) return { base: override, template: false };
+  return { base: options.urlTemplate.replaceAll('{name}', ref.name).replaceAll('{namespace}', ns), template: true };
 }
 
 export function resolveDestination(destination: Destination, namespace: string, options: DestinationOptions): ResolvedDestination {
@@ -45,9 +46,11 @@ export function resolveDestination(destination: Destination, namespace: string, 
     return { kind: 'function', function: key, url: `function://${key}` };
   }
   if (ref.apiVersion.startsWith('switchyard.dev/') || ref.apiVersion.startsWith('flows.knative.dev/')) {
-    throw new UnresolvableDestinationError(`${ref.kind} ${ref.apiVersion} destinations are not supported yet`);
+    throw new UnresolvableDestinationError(
+      `names ${ref.kind} (${ref.apiVersion}), which is not a destination Switchyard delivers to yet (expected a uri, or a ref to a Broker, a Function, or a service reached through the URL template or --service-url)`,
+    );
   }
-  const base = refBase(ref, namespace, options);
+  const { base, template } = refBase(ref, namespace, options);
   const url = new URL(destination.uri ?? '', base.endsWith('/') ? base : `${base}/`);
-  return { kind: 'http', url: url.href };
+  return { kind: 'http', url: url.href, template };
 }

@@ -5,7 +5,6 @@
 import type { RuntimeConfig, TriggerConfig } from '../manifests/runtime-config.ts';
 import { CesqlErrorLog } from './cesql-error-log.ts';
 import { mergeDelivery } from './delivery/delivery-options.ts';
-import { SwitchyardError } from '../errors.ts';
 import { type DestinationOptions, resolveDestination } from './destinations.ts';
 import { compileTriggerFilter } from './filters/compile-trigger-filter.ts';
 import { TriggerDispatcher, type TriggerDispatcherParts, type TriggerPlan } from './trigger-dispatcher.ts';
@@ -32,22 +31,15 @@ export class Dispatcher {
   /** CESQL evaluation errors, counted per trigger. */
   readonly cesqlErrors: CesqlErrorLog;
 
-  /** Plans every trigger; a destination that cannot be resolved is a configuration error, raised here, before anything runs. */
+  /** Plans every trigger. Destinations were checked before (runtime-checks.ts): each resolves. */
   constructor(
     config: RuntimeConfig,
     private readonly parts: DispatcherParts,
   ) {
     this.cesqlErrors = new CesqlErrorLog(parts.logger);
-    const problems: string[] = [];
     for (const trigger of config.triggers) {
-      if (!config.brokers.has(trigger.broker)) continue;
-      try {
-        this.#plans.push(planTrigger(config, trigger, parts.destinations, this.cesqlErrors));
-      } catch (error) {
-        problems.push(`${trigger.source.file}:${trigger.source.line}:${trigger.source.column} Trigger/${trigger.name} spec: ${(error as Error).message}`);
-      }
+      if (config.brokers.has(trigger.broker)) this.#plans.push(planTrigger(config, trigger, parts.destinations, this.cesqlErrors));
     }
-    if (problems.length > 0) throw new SwitchyardError('SWY_CONFIG_INVALID', problems.join('\n'));
   }
 
   async start(): Promise<void> {

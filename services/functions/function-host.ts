@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import type { CloudEvent } from '../cloudevents/cloud-event.ts';
 import { eventToJson } from '../cloudevents/json-format.ts';
 import { SwitchyardError } from '../errors.ts';
+import { type ConfigProblem, ConfigProblemsError } from '../manifests/config-problem.ts';
+import { problemAt } from '../manifests/manifest-source.ts';
 import type { FunctionConfig } from '../manifests/runtime-config.ts';
 import { siblingModule, startModuleWorker } from '../runtime/module-worker.ts';
 import type { FromWorker } from './function-protocol.ts';
@@ -56,11 +58,11 @@ class FunctionPool {
           resolve(worker);
         } else if (message.kind === 'load-failed') {
           void worker.terminate();
-          reject(new SwitchyardError('SWY_FUNCTION_LOAD_FAILED', `Function ${this.config.key}: the handler ${this.config.handlerPath} cannot be loaded: ${message.message}`));
+          reject(new SwitchyardError('SWY_FUNCTION_LOAD_FAILED', `the handler ${this.config.handlerPath} cannot be loaded: ${message.message}`));
         }
       };
       const onError = (error: Error) =>
-        reject(new SwitchyardError('SWY_FUNCTION_LOAD_FAILED', `Function ${this.config.key}: the handler ${this.config.handlerPath} cannot be loaded: ${error.message}`));
+        reject(new SwitchyardError('SWY_FUNCTION_LOAD_FAILED', `the handler ${this.config.handlerPath} cannot be loaded: ${error.message}`));
       worker.on('message', onMessage);
       worker.on('error', onError);
     });
@@ -144,17 +146,17 @@ export class FunctionHost {
 
   /** Loads every handler; one that cannot be loaded fails the start, naming its file. */
   async start(): Promise<void> {
-    const failures: string[] = [];
+    const failures: ConfigProblem[] = [];
     await Promise.all(
       [...this.#pools.values()].map((pool) =>
         pool.start().catch((error: unknown) => {
-          failures.push(`${pool.config.source.file}:${pool.config.source.line}:${pool.config.source.column} Function/${pool.config.name} spec.handler: ${(error as Error).message}`);
+          failures.push(problemAt(pool.config.source, ['spec', 'handler'], (error as Error).message));
         }),
       ),
     );
     if (failures.length > 0) {
       await this.close();
-      throw new SwitchyardError('SWY_CONFIG_INVALID', failures.join('\n'));
+      throw new ConfigProblemsError(failures);
     }
   }
 

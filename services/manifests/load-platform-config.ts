@@ -9,7 +9,8 @@ import { parseSize } from '../../schemas/size.ts';
 import { parseStoreUrl } from '../broker/store-url.ts';
 import type { ConfigProblem } from './config-problem.ts';
 import { locate, yamlSyntaxProblems } from './yaml-locate.ts';
-import { formatPath, issueProblems } from './zod-issue-message.ts';
+import { formatPath } from './manifest-source.ts';
+import { issueProblems } from './zod-issue-message.ts';
 
 /** The file's settings, ready to use; absent ones are left to flags and defaults. */
 export interface PlatformSettings {

@@ -34,6 +34,8 @@ export interface TriggerConfig {
   readonly source: ManifestSource;
   /** A reply from the subscriber is dropped instead of published (a source's delivery, as Knative's adapters do). */
   readonly discardReplies?: boolean | undefined;
+  /** Where the subscriber is written in `source`: `spec.subscriber`, or a source's `spec.sink`. */
+  readonly subscriberPath: readonly string[];
 }
 
 export interface FunctionConfig {
@@ -89,6 +91,7 @@ export function compileConfig(loaded: LoadedManifests): RuntimeConfig {
       spec: trigger.manifest.spec,
       maxInFlight: Number(trigger.manifest.metadata.annotations?.[MAX_IN_FLIGHT] ?? DEFAULT_MAX_IN_FLIGHT),
       source: trigger.source,
+      subscriberPath: ['spec', 'subscriber'],
     }),
   );
   const functions = new Map<string, FunctionConfig>();

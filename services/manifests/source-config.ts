@@ -84,6 +84,7 @@ function addOutbox(kind: string, resource: LoadedResource<unknown>, sink: Destin
       source: resource.source,
       // Knative's adapters ignore what a sink answers.
       discardReplies: true,
+      subscriberPath: ['spec', 'sink'],
     }),
   );
   return key;

@@ -121,13 +121,3 @@ export function issueProblems(schema: Schema, issue: z.core.$ZodIssue): IssuePro
       return [{ path, message: issue.message, atKey: false }];
   }
 }
-
-export function formatPath(path: ReadonlyArray<string | number>): string {
-  let out = '';
-  for (const step of path) {
-    if (typeof step === 'number') out += `[${step}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(step)) out += out === '' ? step : `.${step}`;
-    else out += `[${JSON.stringify(step)}]`;
-  }
-  return out === '' ? '(document)' : out;
-}

@@ -7,14 +7,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SecretSource, WebhookSourceManifest } from '../../schemas/webhooksource.schema.ts';
 import { parseDuration } from '../../schemas/duration.ts';
-import { SwitchyardError } from '../../services/errors.ts';
+import type { ConfigProblem } from '../../services/manifests/config-problem.ts';
+import { type FieldPath, problemAt } from '../../services/manifests/manifest-source.ts';
 import type { WebhookSourceConfig } from '../../services/manifests/runtime-config.ts';
 import type { WebhookAuth } from './webhook-auth.ts';
 import type { ServedWebhook } from './webhook-routes.ts';
 
-export class SecretUnavailableError extends Error {
+class SecretUnavailableError extends Error {
   constructor(
-    readonly field: string,
+    readonly path: FieldPath,
     message: string,
   ) {
     super(message);
@@ -22,56 +23,58 @@ export class SecretUnavailableError extends Error {
 }
 
 /** `baseDir` is the manifest's folder: relative secret files are read from there. */
-export function readSecret(secret: SecretSource, field: string, baseDir: string): string {
+function readSecret(secret: SecretSource, path: FieldPath, baseDir: string): string {
   if ('env' in secret) {
     const value = process.env[secret.env];
-    if (value === undefined || value === '') throw new SecretUnavailableError(`${field}.env`, `environment variable ${secret.env} is not set (expected the secret in it)`);
+    if (value === undefined || value === '') throw new SecretUnavailableError([...path, 'env'], `environment variable ${secret.env} is not set (expected the secret in it)`);
     return value;
   }
-  const path = resolve(baseDir, secret.file);
+  const file = resolve(baseDir, secret.file);
   try {
     // A trailing newline is an artefact of how secret files are written, not part of the secret.
-    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
   } catch (error) {
-    throw new SecretUnavailableError(`${field}.file`, `cannot read ${path}: ${(error as Error).message}`);
+    throw new SecretUnavailableError([...path, 'file'], `cannot read ${file}: ${(error as Error).message}`);
   }
 }
 
-export function resolveWebhookAuth(auth: WebhookSourceManifest['spec']['auth'], baseDir: string): WebhookAuth | undefined {
+function resolveWebhookAuth(auth: WebhookSourceManifest['spec']['auth'], baseDir: string): WebhookAuth | undefined {
   if (auth === undefined) return undefined;
   const ms = (text: string | undefined) => (text === undefined ? undefined : parseDuration(text));
-  if (auth.github) return { kind: 'github', secret: readSecret(auth.github.secret, 'spec.auth.github.secret', baseDir) };
-  if (auth.stripe) return { kind: 'stripe', secret: readSecret(auth.stripe.secret, 'spec.auth.stripe.secret', baseDir), toleranceMs: ms(auth.stripe.tolerance) };
+  if (auth.github) return { kind: 'github', secret: readSecret(auth.github.secret, ['spec', 'auth', 'github', 'secret'], baseDir) };
+  if (auth.stripe) return { kind: 'stripe', secret: readSecret(auth.stripe.secret, ['spec', 'auth', 'stripe', 'secret'], baseDir), toleranceMs: ms(auth.stripe.tolerance) };
   if (auth.standardWebhooks) {
-    return { kind: 'standard-webhooks', secret: readSecret(auth.standardWebhooks.secret, 'spec.auth.standardWebhooks.secret', baseDir), toleranceMs: ms(auth.standardWebhooks.tolerance) };
+    const secret = readSecret(auth.standardWebhooks.secret, ['spec', 'auth', 'standardWebhooks', 'secret'], baseDir);
+    return { kind: 'standard-webhooks', secret, toleranceMs: ms(auth.standardWebhooks.tolerance) };
   }
   if (auth.hmac) {
     return {
       kind: 'hmac',
-      secret: readSecret(auth.hmac.secret, 'spec.auth.hmac.secret', baseDir),
+      secret: readSecret(auth.hmac.secret, ['spec', 'auth', 'hmac', 'secret'], baseDir),
       header: auth.hmac.header,
       algorithm: auth.hmac.algorithm ?? 'sha256',
       encoding: auth.hmac.encoding ?? 'hex',
       prefix: auth.hmac.prefix,
     };
   }
-  if (auth.bearer) return { kind: 'bearer', token: readSecret(auth.bearer.token, 'spec.auth.bearer.token', baseDir) };
-  if (auth.basic) return { kind: 'basic', username: auth.basic.username, password: readSecret(auth.basic.password, 'spec.auth.basic.password', baseDir) };
+  if (auth.bearer) return { kind: 'bearer', token: readSecret(auth.bearer.token, ['spec', 'auth', 'bearer', 'token'], baseDir) };
+  if (auth.basic) return { kind: 'basic', username: auth.basic.username, password: readSecret(auth.basic.password, ['spec', 'auth', 'basic', 'password'], baseDir) };
   return undefined;
 }
 
-/** Reads each WebhookSource's secrets; every one that cannot be read is reported at once. */
-export function serveWebhooks(sources: readonly WebhookSourceConfig[]): Map<string, ServedWebhook> {
+/**
+ * Reads each WebhookSource's secrets; every one that cannot be read is a problem at its field
+ * (`switchyard validate` reports the same ones).
+ */
+export function resolveWebhooks(sources: readonly WebhookSourceConfig[]): { served: Map<string, ServedWebhook>; problems: ConfigProblem[] } {
   const served = new Map<string, ServedWebhook>();
-  const problems: string[] = [];
+  const problems: ConfigProblem[] = [];
   for (const config of sources) {
     try {
       served.set(config.key, { config, auth: resolveWebhookAuth(config.auth, dirname(config.source.file)) });
     } catch (error) {
-      const field = error instanceof SecretUnavailableError ? error.field : 'spec.auth';
-      problems.push(`${config.source.file}:${config.source.line}:${config.source.column} WebhookSource/${config.name} ${field}: ${(error as Error).message}`);
+      problems.push(problemAt(config.source, error instanceof SecretUnavailableError ? error.path : ['spec', 'auth'], (error as Error).message));
     }
   }
-  if (problems.length > 0) throw new SwitchyardError('SWY_CONFIG_INVALID', problems.join('\n'));
-  return served;
+  return { served, problems };
 }

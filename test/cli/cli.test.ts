@@ -69,7 +69,7 @@ describe('switchyard validate', () => {
   it('exits 0 with a one-line summary for valid manifests', async () => {
     const result = await runCli(['validate', '-f', 'examples/quickstart']);
     expect(result.code).toBe(0);
-    expect(result.stdout.trim()).toMatch(/^valid: 3 files, 1 broker, 3 triggers, 3 functions$/);
+    expect(result.stdout.trim()).toBe('valid: 3 files, 1 broker, 3 triggers, 3 functions, 0 ping sources, 0 webhook sources');
   });
 
   it('exits 1 listing every problem as FILE:LINE:COL Kind/name field: message', async () => {

@@ -13,7 +13,7 @@ describe('destinations', () => {
     expect(resolveDestination({ uri: 'http://sink.example:9000/x' }, 'default', options())).toEqual({ kind: 'http', url: 'http://sink.example:9000/x' });
   });
   it('a Service ref resolves to the Kubernetes service address by default, in the trigger namespace', () => {
-    expect(resolveDestination({ ref: service }, 'shop', options())).toEqual({ kind: 'http', url: 'http://my-service.shop.svc.cluster.local/' });
+    expect(resolveDestination({ ref: service }, 'shop', options())).toEqual({ kind: 'http', url: 'http://my-service.shop.svc.cluster.local/', template: true });
     expect(resolveDestination({ ref: { ...service, namespace: 'other' } }, 'shop', options()).kind === 'http').toBe(true);
   });
   it('a relative uri resolves against the ref (Knative subscriber ref + uri)', () => {

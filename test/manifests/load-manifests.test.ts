@@ -55,7 +55,7 @@ spec:
 `;
 
 describe('configuration errors', () => {
-  it('reports several mistakes in one file at once, each with its line and column', () => {
+  it('reports several mistakes in one file at once, each with its line and column, in the order they appear', () => {
     const { file, result } = load(MANY_MISTAKES);
     const lines = result.problems.map(formatProblem);
     expect(lines).toEqual([
@@ -64,10 +64,10 @@ describe('configuration errors', () => {
       `${file}:8:20 Broker/Orders spec.delivery.backoffPolicy: is "quadratic" (expected one of: "linear", "exponential")`,
       `${file}:9:19 Broker/Orders spec.delivery.backoffDelay: is "2s" (expected an ISO-8601 duration of weeks, days, hours, minutes and seconds, like PT1S, PT0.5S or P7D)`,
       `${file}:15:1 Trigger/ship spec.broker: is missing (expected a string)`,
+      `${file}:16:3 Trigger/ship spec.brokr: is not a known field (did you mean broker? expected one of: broker, filter, filters, subscriber, delivery)`,
       `${file}:19:7 Trigger/ship spec.filter.attributes.Type: attribute name "Type" is invalid (expected a lower-case letter followed by lower-case letters and digits)`,
       `${file}:21:7 Trigger/ship spec.filters[0]: sets exact and prefix: multiple dialects found, filters can have only one dialect set (expected one of exact, prefix, suffix, all, any, not, cesql per list element)`,
       `${file}:26:10 Trigger/ship spec.subscriber.uri: is the relative URI "/relative" without a ref (expected an absolute URL like http://host/path, or a ref to resolve it against)`,
-      `${file}:16:3 Trigger/ship spec.brokr: is not a known field (did you mean broker? expected one of: broker, filter, filters, subscriber, delivery)`,
       `${file}:29:7 Sequence/tick kind: is not supported yet: Sequence (flows.knative.dev/v1) arrives in a later Switchyard release (expected one of the supported kinds: Broker (eventing.knative.dev/v1), Trigger (eventing.knative.dev/v1), Function (switchyard.dev/v1alpha1), PingSource (sources.knative.dev/v1), WebhookSource (switchyard.dev/v1alpha1))`,
     ]);
   });

@@ -1,15 +1,11 @@
-import { DEFAULT_STORE, parseStoreUrl } from '../../broker/store-url.ts';
-import { SwitchyardError } from '../../errors.ts';
-import { formatProblem } from '../../manifests/config-problem.ts';
-import { loadManifests } from '../../manifests/load-manifests.ts';
-import { compileConfig } from '../../manifests/runtime-config.ts';
+/**
+ * `switchyard run`: its usage. The work is in run-platform.ts, imported only when the command
+ * runs, so that `--help` does not load fastify, SQLite or the Redis client.
+ */
+import { LOG_LEVELS } from '../../../schemas/log-levels.ts';
+import { DEFAULT_STORE } from '../../broker/store-url.ts';
 import { DEFAULT_URL_TEMPLATE } from '../../dispatcher/destinations.ts';
-import { DEFAULT_BODY_LIMIT, startPlatform } from '../../platform.ts';
-import { type Command, consoleOutput } from '../command.ts';
-import { integerOption, sizeOption, stringList, stringOption } from '../option-values.ts';
-import { LOG_LEVELS } from '../../../schemas/platform-config.schema.ts';
-import { type PlatformSettings, loadPlatformConfig } from '../../manifests/load-platform-config.ts';
-
+import type { Command } from '../command.ts';
 
 export const runCommand: Command = {
   name: 'run',
@@ -18,7 +14,8 @@ export const runCommand: Command = {
 
 Loads the manifests, opens the event store and serves every broker at
 POST http://HOST:PORT/<namespace>/<broker>. Prints each broker's address when ready.
-Stops cleanly on Ctrl-C (SIGINT) or SIGTERM; events already answered 202 are on disk.
+Stops cleanly on Ctrl-C (SIGINT), SIGTERM or SIGHUP, whoever sends it: it logs "stopping", stops
+taking events, finishes deliveries under way and closes the store. Events answered 202 are stored.
 
 Options:
   -f, --file PATH        a manifest file or folder of .yaml/.yml files (repeatable)
@@ -60,67 +57,7 @@ Example:
     config: { type: 'string' },
   },
   async run(values) {
-    const files = stringList(values, 'file');
-    if (files.length === 0) throw new SwitchyardError('SWY_USAGE', '-f PATH is required (expected a manifest file or folder)');
-    const settings = readSettings(stringOption(values, 'config'));
-    const logLevel = stringOption(values, 'log-level') ?? settings.logLevel ?? 'info';
-    if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new SwitchyardError('SWY_USAGE', `--log-level ${logLevel} is not a level (expected one of ${LOG_LEVELS.join(', ')})`);
-    const port = integerOption(values, 'port', 0, 65535) ?? settings.port ?? 8080;
-    const host = stringOption(values, 'host') ?? settings.host ?? '127.0.0.1';
-    const store = stringOption(values, 'store') ?? settings.store ?? DEFAULT_STORE;
-    const bodyLimit = sizeOption(values, 'body-limit') ?? settings.bodyLimit ?? DEFAULT_BODY_LIMIT;
-    const urlTemplate = stringOption(values, 'url-template') ?? settings.urlTemplate ?? DEFAULT_URL_TEMPLATE;
-    if (!urlTemplate.includes('{name}')) throw new SwitchyardError('SWY_USAGE', `--url-template ${urlTemplate} has no {name} (expected like ${DEFAULT_URL_TEMPLATE})`);
-    const destinationOverrides = new Map<string, string>(settings.services);
-    for (const entry of stringList(values, 'service-url')) {
-      const eq = entry.indexOf('=');
-      const url = entry.slice(eq + 1);
-      if (eq <= 0 || !/^https?:\/\/[^/]/.test(url)) throw new SwitchyardError('SWY_USAGE', `--service-url ${entry} is not REF=URL (like my-service=http://localhost:9000)`);
-      destinationOverrides.set(entry.slice(0, eq), url);
-    }
-
-    const loaded = loadManifests(files);
-    for (const warning of loaded.warnings) consoleOutput.err(`warning: ${formatProblem(warning)}`);
-    if (loaded.problems.length > 0) {
-      for (const problem of loaded.problems) consoleOutput.err(formatProblem(problem));
-      throw new SwitchyardError('SWY_CONFIG_INVALID', `${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} in the manifests; nothing was started`);
-    }
-    const config = compileConfig(loaded);
-    const platform = await startPlatform(config, { host, port, store, logLevel, bodyLimit, urlTemplate, destinationOverrides });
-    // One write, so that whoever waits for the ready line also has the addresses.
-    const location = parseStoreUrl(store);
-    const ready = [`Switchyard is ready on ${platform.url} (store ${location.engine === 'redis' ? location.display : store})`];
-    if (![...config.brokers.values()].some((b) => b.internal !== true)) ready.push('  no brokers are declared: add a Broker manifest to publish events');
-    for (const broker of config.brokers.values()) if (broker.internal !== true) ready.push(`  Broker ${broker.key}  ${platform.url}/${broker.key}`);
-    for (const trigger of config.triggers) if (!config.brokers.get(trigger.broker)?.internal) ready.push(`  Trigger ${trigger.key} on broker ${trigger.broker}`);
-    for (const ping of config.pingSources) ready.push(`  PingSource ${ping.key}: ${ping.schedule.description}`);
-    for (const webhook of config.webhookSources) ready.push(`  WebhookSource ${webhook.key}  ${platform.url}/webhooks/${webhook.key}`);
-    consoleOutput.out(ready.join('\n'));
-
-    return await new Promise<number>((resolve) => {
-      const stop = (signal: string) => {
-        platform.logger.info({ signal }, 'stopping');
-        platform.close().then(
-          () => resolve(0),
-          (error: unknown) => {
-            consoleOutput.err(`error while stopping: ${(error as Error).message}`);
-            resolve(1);
-          },
-        );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    });
+    const { runPlatform } = await import('./run-platform.ts');
+    return runPlatform(values);
   },
 };
-
-/** The --config file's settings; its problems are printed and stop the command. */
-function readSettings(file: string | undefined): PlatformSettings {
-  if (file === undefined) return { services: new Map() };
-  const loaded = loadPlatformConfig(file);
-  if (loaded.settings === undefined) {
-    for (const problem of loaded.problems) consoleOutput.err(formatProblem(problem));
-    throw new SwitchyardError('SWY_CONFIG_INVALID', `${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} in ${file}; nothing was started`);
-  }
-  return loaded.settings;
-}

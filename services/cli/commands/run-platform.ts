@@ -1,0 +1,89 @@
+/** What `switchyard run` does: read the settings and manifests, check them, start, stop on a signal. */
+import { LOG_LEVELS } from '../../../schemas/log-levels.ts';
+import { DEFAULT_STORE, parseStoreUrl } from '../../broker/store-url.ts';
+import { DEFAULT_URL_TEMPLATE } from '../../dispatcher/destinations.ts';
+import { SwitchyardError } from '../../errors.ts';
+import { ConfigProblemsError } from '../../manifests/config-problem.ts';
+import { loadManifests } from '../../manifests/load-manifests.ts';
+import { type PlatformSettings, loadPlatformConfig } from '../../manifests/load-platform-config.ts';
+import { compileConfig } from '../../manifests/runtime-config.ts';
+import { destinationFindings, secretProblems } from '../../manifests/runtime-checks.ts';
+import { DEFAULT_BODY_LIMIT, startPlatform } from '../../platform.ts';
+import { consoleOutput, type OptionValues } from '../command.ts';
+import { refuseProblems, printWarnings } from '../config-report.ts';
+import { integerOption, sizeOption, stringList, stringOption } from '../option-values.ts';
+
+/** The --config file's settings; its problems are printed and stop the command. */
+function readSettings(file: string | undefined): PlatformSettings {
+  if (file === undefined) return { services: new Map() };
+  const loaded = loadPlatformConfig(file);
+  if (loaded.settings === undefined) refuseProblems(loaded.problems, `in ${file}; nothing was started`);
+  return loaded.settings;
+}
+
+/** The signals that stop the platform: Ctrl-C, a service manager's stop, a closed terminal. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export async function runPlatform(values: OptionValues): Promise<number> {
+  const files = stringList(values, 'file');
+  if (files.length === 0) throw new SwitchyardError('SWY_USAGE', '-f PATH is required (expected a manifest file or folder)');
+  const settings = readSettings(stringOption(values, 'config'));
+  const logLevel = stringOption(values, 'log-level') ?? settings.logLevel ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new SwitchyardError('SWY_USAGE', `--log-level ${logLevel} is not a level (expected one of ${LOG_LEVELS.join(', ')})`);
+  const port = integerOption(values, 'port', 0, 65535) ?? settings.port ?? 8080;
+  const host = stringOption(values, 'host') ?? settings.host ?? '127.0.0.1';
+  const store = stringOption(values, 'store') ?? settings.store ?? DEFAULT_STORE;
+  const bodyLimit = sizeOption(values, 'body-limit') ?? settings.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const urlTemplate = stringOption(values, 'url-template') ?? settings.urlTemplate ?? DEFAULT_URL_TEMPLATE;
+  if (!urlTemplate.includes('{name}')) throw new SwitchyardError('SWY_USAGE', `--url-template ${urlTemplate} has no {name} (expected like ${DEFAULT_URL_TEMPLATE})`);
+  const destinationOverrides = new Map<string, string>(settings.services);
+  for (const entry of stringList(values, 'service-url')) {
+    const eq = entry.indexOf('=');
+    const url = entry.slice(eq + 1);
+    if (eq <= 0 || !/^https?:\/\/[^/]/.test(url)) throw new SwitchyardError('SWY_USAGE', `--service-url ${entry} is not REF=URL (like my-service=http://localhost:9000)`);
+    destinationOverrides.set(entry.slice(0, eq), url);
+  }
+  const location = parseStoreUrl(store);
+
+  const loaded = loadManifests(files);
+  printWarnings(loaded.warnings);
+  if (loaded.problems.length > 0) refuseProblems(loaded.problems, 'in the manifests; nothing was started');
+  const config = compileConfig(loaded);
+  // What validate reports beyond the manifests, refused the same way before anything starts.
+  const destinations = destinationFindings(config, { urlTemplate, overrides: destinationOverrides, baseUrl: () => '' });
+  printWarnings(destinations.warnings);
+  const problems = [...destinations.problems, ...secretProblems(config)];
+  if (problems.length > 0) refuseProblems(problems, 'in the manifests; nothing was started');
+
+  let platform;
+  try {
+    platform = await startPlatform(config, { host, port, store, logLevel, bodyLimit, urlTemplate, destinationOverrides });
+  } catch (error) {
+    if (error instanceof ConfigProblemsError) refuseProblems(error.problems, 'in the manifests; nothing was started');
+    throw error;
+  }
+  // One write, so that whoever waits for the ready line also has the addresses.
+  const ready = [`Switchyard is ready on ${platform.url} (store ${location.engine === 'redis' ? location.display : store})`];
+  if (![...config.brokers.values()].some((b) => b.internal !== true)) ready.push('  no brokers are declared: add a Broker manifest to publish events');
+  for (const broker of config.brokers.values()) if (broker.internal !== true) ready.push(`  Broker ${broker.key}  ${platform.url}/${broker.key}`);
+  for (const trigger of config.triggers) if (!config.brokers.get(trigger.broker)?.internal) ready.push(`  Trigger ${trigger.key} on broker ${trigger.broker}`);
+  for (const ping of config.pingSources) ready.push(`  PingSource ${ping.key}: ${ping.schedule.description}`);
+  for (const webhook of config.webhookSources) ready.push(`  WebhookSource ${webhook.key}  ${platform.url}/webhooks/${webhook.key}`);
+  consoleOutput.out(ready.join('\n'));
+
+  const running = platform;
+  return await new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      for (const name of STOP_SIGNALS) process.removeAllListeners(name);
+      running.logger.info({ signal }, 'stopping');
+      running.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          consoleOutput.err(`error while stopping: ${(error as Error).message}`);
+          resolve(1);
+        },
+      );
+    };
+    for (const name of STOP_SIGNALS) process.once(name, () => stop(name));
+  });
+}
