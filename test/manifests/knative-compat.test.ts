@@ -1,6 +1,6 @@
 /**
  * The Broker, Trigger and PingSource manifests from the Knative documentation
- * (../shared/compat/knative/) load unchanged; the two that Knative's own validation refuses are refused for the same reason.
+ * (test/fixtures/knative/, copied from the Knative documentation) load unchanged; the two that Knative's own validation refuses are refused for the same reason.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import type { TriggerManifest } from '../../schemas/trigger.schema.ts';
 import { compileTriggerFilter } from '../../services/dispatcher/filters/compile-trigger-filter.ts';
 import { loadManifests } from '../../services/manifests/load-manifests.ts';
 
-const COMPAT = fileURLToPath(new URL('../../../shared/compat/knative/', import.meta.url));
+const COMPAT = fileURLToPath(new URL('../fixtures/knative/', import.meta.url));
 
 const kindOf = (file: string) => /^kind:\s*(\S+)/m.exec(readFileSync(`${COMPAT}${file}`, 'utf8'))?.[1];
 const files = readdirSync(COMPAT).filter((f) => f.endsWith('.yaml'));
