@@ -32,7 +32,10 @@ function version(): string {
   for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
     try {
       const manifest = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
-      if (manifest.name === PACKAGE_NAME) return `switchyard ${manifest.version} (${PACKAGE_NAME}, Node.js ${process.version})`;
+      if (manifest.name === PACKAGE_NAME) {
+        const from = import.meta.url.endsWith('.ts') ? 'from the TypeScript sources' : 'from dist/';
+        return `switchyard ${manifest.version} (${PACKAGE_NAME}, Node.js ${process.version}, ${from})`;
+      }
     } catch {
       // No package.json here; look further up.
     }

@@ -31,7 +31,7 @@ describe('help and usage', () => {
     const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
     const result = await runCli(['--version']);
     expect(result.code).toBe(0);
-    expect(result.stdout.trim()).toBe(`switchyard ${version} (switchyard-eventing, Node.js ${process.version})`);
+    expect(result.stdout.trim()).toBe(`switchyard ${version} (switchyard-eventing, Node.js ${process.version}, from dist/)`);
   });
 
   it('Exit codes as documented: dlq redrive and purge without a selection exit 2 before asking the platform', async () => {

@@ -24,6 +24,23 @@ function readSettings(file: string | undefined): PlatformSettings {
 /** The signals that stop the platform: Ctrl-C, a service manager's stop, a closed terminal. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/**
+ * `npm start` and `npx switchyard run` start the platform through `sh -c`; npm passes a SIGTERM
+ * on to that shell only, which dies without passing it on, and the platform would stay behind
+ * holding the port. Started by npm (npm sets npm_command), the platform therefore also stops
+ * when its parent process is gone. Started any other way (a service manager, nohup), it does not.
+ */
+function watchParent(stop: (why: string) => void): void {
+  if (process.env['npm_command'] === undefined) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop(`the parent process ${parent} exited`);
+  }, 500);
+  timer.unref();
+}
+
 export async function runPlatform(values: OptionValues): Promise<number> {
   const files = stringList(values, 'file');
   if (files.length === 0) throw new SwitchyardError('SWY_USAGE', '-f PATH is required (expected a manifest file or folder)');
@@ -44,6 +61,13 @@ export async function runPlatform(values: OptionValues): Promise<number> {
     destinationOverrides.set(entry.slice(0, eq), url);
   }
   const location = parseStoreUrl(store);
+  // Listening from the start: a signal that comes while the platform starts (or the instant it
+  // is ready) stops it once it has started, instead of killing it half-way. After the first
+  // signal the default action is back, so a second one ends the process at once.
+  const stopRequested = new Promise<string>((resolve) => {
+    for (const name of STOP_SIGNALS) process.once(name, () => resolve(name));
+    watchParent(resolve);
+  });
 
   const loaded = loadManifests(files);
   printWarnings(loaded.warnings);
@@ -71,19 +95,14 @@ export async function runPlatform(values: OptionValues): Promise<number> {
   for (const webhook of config.webhookSources) ready.push(`  WebhookSource ${webhook.key}  ${platform.url}/webhooks/${webhook.key}`);
   consoleOutput.out(ready.join('\n'));
 
-  const running = platform;
-  return await new Promise<number>((resolve) => {
-    const stop = (signal: string) => {
-      for (const name of STOP_SIGNALS) process.removeAllListeners(name);
-      running.logger.info({ signal }, 'stopping');
-      running.close().then(
-        () => resolve(0),
-        (error: unknown) => {
-          consoleOutput.err(`error while stopping: ${(error as Error).message}`);
-          resolve(1);
-        },
-      );
-    };
-    for (const name of STOP_SIGNALS) process.once(name, () => stop(name));
-  });
+  const reason = await stopRequested;
+  for (const name of STOP_SIGNALS) process.removeAllListeners(name);
+  platform.logger.info({ signal: reason }, 'stopping');
+  try {
+    await platform.close();
+    return 0;
+  } catch (error) {
+    consoleOutput.err(`error while stopping: ${(error as Error).message}`);
+    return 1;
+  }
 }
