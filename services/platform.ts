@@ -69,7 +69,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   await log.registerBrokers([...config.brokers.keys()]);
   // Internal brokers (a source's outbox) are not served at the ingress.
   const brokers = new Set([...config.brokers.values()].filter((b) => b.internal !== true).map((b) => b.key));
-  const publisher = new Publisher(log, brokers, options.maxTtl ?? DEFAULT_MAX_TTL);
+  const publisher = new Publisher(log, brokers, options.maxTtl ?? DEFAULT_MAX_TTL, logger);
   const sender = new HttpSender();
   const deadLetters = new DeadLetterService(deliveryStore, sender, {
     triggers: new Map(config.triggers.map((t) => [t.key, { broker: t.broker }])),

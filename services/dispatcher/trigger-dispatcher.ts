@@ -69,6 +69,8 @@ export class TriggerDispatcher {
   readonly #parts: TriggerDispatcherParts;
   readonly #cursor: string;
   readonly #logger: Logger;
+  /** Whether each attempt is logged (decided once: the level is fixed at start). */
+  readonly #debug: boolean;
   #inFlight = 0;
   #running = false;
   /** Woken when a delivery finishes (capacity) or the dispatcher stops. */
@@ -84,6 +86,7 @@ export class TriggerDispatcher {
     this.#parts = parts;
     this.#cursor = cursorName(plan.trigger);
     this.#logger = parts.logger.child({ trigger: plan.trigger.key });
+    this.#debug = this.#logger.isLevelEnabled('debug');
   }
 
   get inFlight(): number {
@@ -216,15 +219,40 @@ export class TriggerDispatcher {
     return { kind: 'done', failed: verdict.reason };
   }
 
+  /** One attempt, and with `--log-level debug` a line saying how it went, so one event can be followed. */
   async #attempt(event: CloudEvent, attempts: Attempt[]): Promise<Verdict> {
+    if (!this.#debug) return this.#attemptOnce(event, attempts);
+    const number = attempts.length + 1;
+    const started = performance.now();
+    const answer: { status?: number | undefined } = {};
+    const verdict = await this.#attemptOnce(event, attempts, answer);
+    const last = attempts.length >= number ? attempts[attempts.length - 1] : undefined;
+    this.#logger.debug(
+      {
+        event: event.attributes['id'],
+        attempt: number,
+        destination: this.#plan.subscriber.url,
+        status: answer.status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        outcome: verdict.kind === 'retry' ? `retry at ${new Date(verdict.dueAt).toISOString()}` : verdict.kind === 'dead' ? `dead letter: ${verdict.reason}` : 'delivered',
+        ...(last?.error === undefined ? {} : { error: last.error }),
+      },
+      'delivery attempt',
+    );
+    return verdict;
+  }
+
+  /** `answer` receives the destination's status, for the debug log. */
+  async #attemptOnce(event: CloudEvent, attempts: Attempt[], answer?: { status?: number | undefined }): Promise<Verdict> {
     const at = new Date().toISOString();
     const ttl = event.attributes[BROKER_TTL];
     const outcome = await this.#send(withoutAttributes(event, [BROKER_TTL]));
+    if (answer !== undefined) answer.status = outcome.status;
     if (outcome.kind === 'delivered') {
       if (outcome.reply === undefined || this.#plan.trigger.discardReplies === true) return { kind: 'delivered' };
       const reply: CloudEvent = ttl === undefined ? outcome.reply : { ...outcome.reply, attributes: { ...outcome.reply.attributes, [BROKER_TTL]: ttl } };
       try {
-        await this.#parts.publisher.publish(this.#plan.trigger.broker, [reply]);
+        await this.#parts.publisher.publish(this.#plan.trigger.broker, [reply], `a reply to trigger ${this.#plan.trigger.key}`);
         return { kind: 'delivered' };
       } catch (error) {
         const code = error instanceof SwitchyardError ? error.code : undefined;
@@ -271,7 +299,7 @@ export class TriggerDispatcher {
     }
     if (subscriber.kind === 'broker') {
       try {
-        await this.#parts.publisher.publish(subscriber.broker, [event]);
+        await this.#parts.publisher.publish(subscriber.broker, [event], `trigger ${trigger.key}`);
         return { kind: 'delivered', status: 202, reply: undefined };
       } catch (error) {
         return { kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: `publishing to broker ${subscriber.broker} failed: ${(error as Error).message}` };

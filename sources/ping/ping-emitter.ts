@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { logAccepted } from '../../services/broker/accepted-log.ts';
 import type { EventLog } from '../../services/broker/event-log.ts';
 import type { PingSourceConfig } from '../../services/manifests/runtime-config.ts';
 
@@ -46,7 +47,8 @@ export class PingEmitter {
     const event = { ...source.event, attributes: { ...source.event.attributes, id: randomUUID(), time: tick.toISOString() } };
     for (let failures = 0; ; failures++) {
       try {
-        await this.log.append(source.outbox, [event]);
+        const offsets = await this.log.append(source.outbox, [event]);
+        logAccepted(this.logger, source.outbox, [event], offsets, `PingSource ${source.key}`);
         return;
       } catch (error) {
         if (!this.#running) throw error;

@@ -15,6 +15,8 @@
  *      202, then the outbox's trigger delivers to the sink
  */
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { logAccepted } from '../../services/broker/accepted-log.ts';
 import type { EventLog } from '../../services/broker/event-log.ts';
 import { answerWebhookHandshake } from '../../services/broker/ingress/webhook-handshake.ts';
 import { eventsFromHttp } from '../../services/cloudevents/http-binding.ts';
@@ -74,7 +76,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
       if (!built.ok) throw new SwitchyardError('SWY_WEBHOOK_REJECTED', built.reason);
       events = [built.event];
     }
-    await options.log.append(webhook.config.outbox, events);
+    const offsets = await options.log.append(webhook.config.outbox, events);
+    logAccepted(app.log as Logger, webhook.config.outbox, events, offsets, `WebhookSource ${webhook.config.key}`);
     reply.code(202);
     return '';
   });
