@@ -57,8 +57,12 @@ describe('switchyard dlq', () => {
     const result = await dlq('list');
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines[0]).toBe('ID  CREATED  TRIGGER  TYPE  EVENT-ID  CODE  REASON');
-    expect(lines.slice(1).map((l) => l.split('  ').slice(2, 6))).toEqual([
+    expect(lines[0]).toMatch(/^ID  CREATED +TRIGGER +TYPE +EVENT-ID +CODE +REASON$/);
+    // README examples that do not work as written: the table prints aligned, every cell under its heading.
+    const starts = ['ID', 'CREATED', 'TRIGGER', 'TYPE', 'EVENT-ID', 'CODE', 'REASON'].map((name) => (lines[0] as string).indexOf(name));
+    for (const line of lines.slice(1)) for (const start of starts.slice(1)) expect(line[start - 1], line).toBe(' ');
+    for (const line of lines.slice(1)) for (const start of starts.slice(1)) expect(line[start], line).not.toBe(' ');
+    expect(lines.slice(1).map((l) => l.split(/ {2,}/).slice(2, 6))).toEqual([
       ['default/orders', 'com.example.order', 'a', '422'],
       ['default/orders', 'com.example.order', 'b', '422'],
       ['default/orders', 'com.example.refund', 'c', '422'],

@@ -2,6 +2,7 @@ import { SwitchyardError } from '../../errors.ts';
 import { type Command, consoleOutput, type OptionValues } from '../command.ts';
 import { brokerOption, integerOption, outputOption, stringOption, triggerOption } from '../option-values.ts';
 import { jsonOrError, platformUrl, request } from '../platform-client.ts';
+import { Table } from '../table.ts';
 
 interface DeadLetterJson {
   id: string;
@@ -38,9 +39,9 @@ function filterBody(values: OptionValues): Record<string, unknown> {
   return body;
 }
 
-function row(entry: DeadLetterJson): string {
+function row(entry: DeadLetterJson): string[] {
   const code = entry.event['knativeerrorcode'];
-  return [entry.id, entry.createdAt, entry.trigger, String(entry.event['type']), String(entry.event['id']), code === undefined ? '-' : String(code), entry.reason].join('  ');
+  return [entry.id, entry.createdAt, entry.trigger, String(entry.event['type']), String(entry.event['id']), code === undefined ? '-' : String(code), entry.reason];
 }
 
 async function post(base: string, path: string, body: unknown): Promise<unknown> {
@@ -110,10 +111,7 @@ Examples:
       if (limit !== undefined) query.set('limit', String(limit));
       const body = (await jsonOrError(await request(`${base}/api/v1/dead-letters?${query}`), 'listing dead letters')) as { deadLetters: DeadLetterJson[] };
       if (output === 'json') for (const entry of body.deadLetters) consoleOutput.out(JSON.stringify(entry));
-      else {
-        consoleOutput.out(['ID', 'CREATED', 'TRIGGER', 'TYPE', 'EVENT-ID', 'CODE', 'REASON'].join('  '));
-        for (const entry of body.deadLetters) consoleOutput.out(row(entry));
-      }
+      else for (const line of new Table(['ID', 'CREATED', 'TRIGGER', 'TYPE', 'EVENT-ID', 'CODE', 'REASON']).lines(body.deadLetters.map(row))) consoleOutput.out(line);
       return 0;
     }
 

@@ -1,4 +1,5 @@
 import { type Command, consoleOutput } from '../command.ts';
+import { Table } from '../table.ts';
 import { brokerOption, integerOption, outputOption, required, stringOption } from '../option-values.ts';
 import { jsonOrError, platformUrl, request } from '../platform-client.ts';
 
@@ -38,19 +39,15 @@ Example:
     const limit = integerOption(values, 'limit', 1, 100_000);
     const base = `${platformUrl(stringOption(values, 'url'))}/api/v1/brokers/${broker}/events`;
 
-    // The header only once the platform has answered: an error prints no table.
-    let header = output === 'table';
+    // The header comes with the first page: an error prints no table.
+    const table = new Table(['OFFSET', 'STORED', 'TYPE', 'SOURCE', 'ID']);
     const print = (page: EventsPage) => {
-      if (header) consoleOutput.out(['OFFSET', 'STORED', 'TYPE', 'SOURCE', 'ID'].join('  '));
-      header = false;
-      for (const entry of page.events) {
-        if (output === 'json') {
-          consoleOutput.out(JSON.stringify(entry.event));
-        } else {
-          const e = entry.event;
-          consoleOutput.out([entry.offset, entry.storedAt, e['type'], e['source'], e['id']].map(String).join('  '));
-        }
+      if (output === 'json') {
+        for (const entry of page.events) consoleOutput.out(JSON.stringify(entry.event));
+        return;
       }
+      const rows = page.events.map((entry) => [entry.offset, entry.storedAt, entry.event['type'], entry.event['source'], entry.event['id']].map(String));
+      for (const line of table.lines(rows)) consoleOutput.out(line);
     };
     if (limit !== undefined) {
       print((await jsonOrError(await request(`${base}?limit=${limit}`), `listing ${broker}`)) as EventsPage);
