@@ -28,7 +28,7 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-function findRedisServer(): string | undefined {
+export function findRedisServer(): string | undefined {
   for (const candidate of ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/opt/homebrew/bin/redis-server']) if (existsSync(candidate)) return candidate;
   try {
     return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() || undefined;
@@ -37,7 +37,7 @@ function findRedisServer(): string | undefined {
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -49,7 +49,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function ping(port: number, host = '127.0.0.1'): Promise<boolean> {
+export function ping(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host });
     socket.setTimeout(500);
