@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The `switchyard` command. It runs the compiled JavaScript in dist/ (built by `npm install` and
-// before the tests) when dist/ is at least as new as every TypeScript source; otherwise (a
-// checkout not built yet, or sources edited since the last build) it runs the sources through
-// tsx, so that a command never runs stale code and never rebuilds dist/ itself (the tests may be
+// The `switchyard` command. It runs the compiled JavaScript in dist/. In a checkout (it has a
+// tsconfig.json; an installed package has not, and its files' times say nothing: npm writes them
+// as it unpacks), dist/ is used only when it is at least as new as every TypeScript source;
+// otherwise (not built yet, or sources edited since the last build) the sources run through tsx,
+// so that a command never runs stale code and never rebuilds dist/ itself (the tests may be
 // using it).
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import v8 from 'node:v8';
 
 // The old generation may grow by 30% of what survives a full collection before the next one, not
@@ -25,7 +26,7 @@ function sourcesNewerThan(builtAt) {
     try {
       names = readdirSync(new URL(`${folder}/`, root), { recursive: true });
     } catch {
-      continue; // An installed package has no sources/ folder: dist/ is all it runs.
+      continue;
     }
     for (const name of names) {
       if (name.endsWith('.ts') && statSync(new URL(`${folder}/${name}`, root)).mtimeMs > builtAt) return true;
@@ -35,7 +36,8 @@ function sourcesNewerThan(builtAt) {
 }
 
 const builtAt = statSync(compiled, { throwIfNoEntry: false })?.mtimeMs;
-if (builtAt !== undefined && !sourcesNewerThan(builtAt)) {
+const checkout = existsSync(new URL('tsconfig.json', root));
+if (builtAt !== undefined && !(checkout && sourcesNewerThan(builtAt))) {
   await import(compiled.href);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -86,7 +86,7 @@ describe('npm start must not rebuild dist/ that npm test is using', () => {
     // A copy of the checkout, so that touching a source does not change what other tests run.
     const copy = join(dir.path, 'checkout');
     mkdirSync(copy);
-    for (const entry of ['bin', 'dist', 'services', 'schemas', 'sources', 'examples', 'package.json']) cpSync(join(REPO, entry), join(copy, entry), { recursive: true, preserveTimestamps: true });
+    for (const entry of ['bin', 'dist', 'services', 'schemas', 'sources', 'examples', 'package.json', 'tsconfig.json']) cpSync(join(REPO, entry), join(copy, entry), { recursive: true, preserveTimestamps: true });
     symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'));
     const version = async () => (await runCli(['--version'], { cwd: copy, bin: join(copy, 'bin', 'switchyard.js') })).stdout;
     expect(await version()).toContain('from dist/');
