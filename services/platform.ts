@@ -18,7 +18,7 @@ import { Dispatcher } from './dispatcher/dispatcher.ts';
 import { SwitchyardError } from './errors.ts';
 import { FunctionHost } from './functions/function-host.ts';
 import { openStores } from './open-stores.ts';
-import type { RuntimeConfig } from './manifests/runtime-config.ts';
+import { declaredTriggers, type RuntimeConfig } from './manifests/runtime-config.ts';
 import { resolveWebhooks } from '../sources/webhook/webhook-secrets.ts';
 import { ConfigProblemsError } from './manifests/config-problem.ts';
 import { destinationFindings } from './manifests/runtime-checks.ts';
@@ -74,7 +74,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   const deadLetters = new DeadLetterService(deliveryStore, sender, {
     triggers: new Map(config.triggers.map((t) => [t.key, { broker: t.broker }])),
     brokers,
-    declaredTriggers: config.triggers.filter((t) => !config.brokers.get(t.broker)?.internal).map((t) => t.key),
+    declaredTriggers: declaredTriggers(config).map((t) => t.key),
   });
 
   const http = await buildHttpServer({

@@ -6,7 +6,7 @@
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { formatSize } from '../../schemas/size.ts';
-import { type ErrorCode, SwitchyardError } from '../errors.ts';
+import { SwitchyardError } from '../errors.ts';
 
 function failureFor(error: NodeJS.ErrnoException): { status: number; failure: SwitchyardError } {
   if (error.code === 'HPE_HEADER_OVERFLOW') {
@@ -14,7 +14,7 @@ function failureFor(error: NodeJS.ErrnoException): { status: number; failure: Sw
     return { status: 431, failure: new SwitchyardError('SWY_HEADERS_TOO_LARGE', `the request headers are larger than the limit of ${limit} (node --max-http-header-size raises it)`, { limitBytes: maxHeaderSize }) };
   }
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return { status: 408, failure: new SwitchyardError('SWY_BAD_REQUEST' satisfies ErrorCode, 'the request did not arrive in time') };
+    return { status: 408, failure: new SwitchyardError('SWY_BAD_REQUEST', 'the request did not arrive in time') };
   }
   return { status: 400, failure: new SwitchyardError('SWY_BAD_REQUEST', `the request is not valid HTTP/1.1 (${error.code ?? error.message})`) };
 }

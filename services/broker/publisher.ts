@@ -2,11 +2,11 @@
  * Puts events into a broker the way ingress does, for every producer inside the platform (ingress
  * itself, replies, redriven dead letters): stamp arrival time and hop count, then append durably.
  */
+import type { Logger } from 'pino';
 import type { CloudEvent } from '../cloudevents/cloud-event.ts';
 import { SwitchyardError } from '../errors.ts';
-import type { BrokerKey, EventLog } from './event-log.ts';
-import type { Logger } from 'pino';
 import { logAccepted } from './accepted-log.ts';
+import type { BrokerKey, EventLog } from './event-log.ts';
 import { stampIngress } from './ingress/stamp.ts';
 
 let lastArrivalMs = 0;

@@ -60,6 +60,11 @@ export interface RuntimeConfig {
 
 export const DEFAULT_FUNCTION_TIMEOUT_MS = 30_000;
 
+/** The triggers users declared, without those delivering a source's outbox (source-config.ts). */
+export function declaredTriggers(config: RuntimeConfig): TriggerConfig[] {
+  return config.triggers.filter((trigger) => config.brokers.get(trigger.broker)?.internal !== true);
+}
+
 export function compileConfig(loaded: LoadedManifests): RuntimeConfig {
   const brokers = new Map<BrokerKey, BrokerConfig>();
   for (const broker of loaded.brokers) {

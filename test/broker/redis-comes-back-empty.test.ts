@@ -7,7 +7,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { brokerWithTrigger, startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { type TestRedis, startRedis } from '../support/redis-server.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -20,18 +20,7 @@ beforeAll(async () => {
   redis = await startRedis({ private: true, args: ['--save', '', '--appendonly', 'no'] });
   sink = await startHttpSink();
   platform = await startTestPlatform(
-    `
-apiVersion: eventing.knative.dev/v1
-kind: Broker
-metadata: { name: default }
----
-apiVersion: eventing.knative.dev/v1
-kind: Trigger
-metadata: { name: all }
-spec:
-  broker: default
-  subscriber: { uri: "${sink.url}/trigger" }
----
+    `${brokerWithTrigger('all', `${sink.url}/trigger`)}---
 apiVersion: sources.knative.dev/v1
 kind: PingSource
 metadata: { name: tick }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCli, runCliThroughSlowPipe, startCli } from '../support/cli.ts';
 import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
+import { brokerWithTrigger } from '../support/platform.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -22,20 +23,7 @@ beforeAll(async () => {
   // Every delivery is refused for good (400 is not retried): each event becomes a dead letter.
   sink = await startHttpSink((_r, res) => res.writeHead(400).end());
   const manifests = join(dir.path, 'manifests.yaml');
-  writeFileSync(
-    manifests,
-    `apiVersion: eventing.knative.dev/v1
-kind: Broker
-metadata: { name: default }
----
-apiVersion: eventing.knative.dev/v1
-kind: Trigger
-metadata: { name: refused }
-spec:
-  broker: default
-  subscriber: { uri: "${sink.url}" }
-`,
-  );
+  writeFileSync(manifests, brokerWithTrigger('refused', sink.url));
   platform = await startCli(['-f', manifests, '--store', `sqlite:${join(dir.path, 'store.db')}`]);
   const padding = 'x'.repeat(800);
   for (let start = 0; start < COUNT; start += 500) {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { deferredCleanups } from '../support/cleanups.ts';
 import { startCli } from '../support/cli.ts';
 import { startHttpSink } from '../support/http-sink.ts';
-import { startTestPlatform } from '../support/platform.ts';
+import { brokerWithTrigger, startTestPlatform } from '../support/platform.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -22,19 +22,7 @@ interface Line {
   readonly [field: string]: unknown;
 }
 
-const manifests = (sink: string) => `
-apiVersion: eventing.knative.dev/v1
-kind: Broker
-metadata: { name: default }
----
-apiVersion: eventing.knative.dev/v1
-kind: Trigger
-metadata: { name: orders }
-spec:
-  broker: default
-  subscriber: { uri: "${sink}/orders" }
-  delivery: { retry: 2, backoffPolicy: linear, backoffDelay: PT0.05S }
-`;
+const manifests = (sink: string) => brokerWithTrigger('orders', `${sink}/orders`, '{ retry: 2, backoffPolicy: linear, backoffDelay: PT0.05S }');
 
 describe('--log-level debug', () => {
   it('logs the accepted event and each delivery attempt with the trigger, status, duration and what comes next', async () => {

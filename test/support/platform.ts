@@ -15,6 +15,21 @@ metadata:
   namespace: default
 `;
 
+/** The broker default/default and one trigger of it delivering to `subscriber` (with a `delivery` block as flow YAML). */
+export function brokerWithTrigger(trigger: string, subscriber: string, delivery?: string): string {
+  return `apiVersion: eventing.knative.dev/v1
+kind: Broker
+metadata: { name: default }
+---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: { name: ${trigger} }
+spec:
+  broker: default
+  subscriber: { uri: "${subscriber}" }
+${delivery === undefined ? '' : `  delivery: ${delivery}\n`}`;
+}
+
 export interface TestPlatform extends RunningPlatform {
   readonly dir: string;
   stop(): Promise<void>;

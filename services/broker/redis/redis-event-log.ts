@@ -145,12 +145,7 @@ export class RedisEventLog implements EventLog {
    * events accepted after the loss are delivered; entries held from before are forgotten.
    */
   async #storeLost(): Promise<void> {
-    for (const cursor of this.#cursors.values()) {
-      cursor.held.clear();
-      cursor.ownPendingAfter = undefined;
-      cursor.claimFrom = '0-0';
-      await this.#createGroup(cursor.key, cursor.name, '0');
-    }
+    for (const cursor of this.#cursors.values()) await this.#restartGroup(cursor);
     const { count, lastAt } = this.#epoch.losses;
     this.#logger?.error(
       { store: this.#location.display, losses: count, cursors: this.#cursors.size },
@@ -175,6 +170,11 @@ export class RedisEventLog implements EventLog {
   async #regroup(cursor: Cursor): Promise<void> {
     if (await this.#epoch.check()) return;
     this.#logger?.warn({ cursor: cursor.name, stream: cursor.key }, 'the consumer group of this trigger was missing from Redis; it was created again at the start of the stream, so its events may be delivered again');
+    await this.#restartGroup(cursor);
+  }
+
+  /** The cursor's group again at the stream's start; what this process held of the old one is forgotten. */
+  async #restartGroup(cursor: Cursor): Promise<void> {
     cursor.held.clear();
     cursor.ownPendingAfter = undefined;
     cursor.claimFrom = '0-0';

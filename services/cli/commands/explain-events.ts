@@ -4,7 +4,7 @@ import { eventFromJson } from '../../cloudevents/json-format.ts';
 import { Explainer } from '../../dispatcher/explain.ts';
 import { SwitchyardError } from '../../errors.ts';
 import { loadManifests } from '../../manifests/load-manifests.ts';
-import { compileConfig } from '../../manifests/runtime-config.ts';
+import { compileConfig, declaredTriggers } from '../../manifests/runtime-config.ts';
 import { consoleOutput, type OptionValues } from '../command.ts';
 import { refuseProblems } from '../config-report.ts';
 import { outputOption, required, stringList, stringOption } from '../option-values.ts';
@@ -27,8 +27,7 @@ export async function explainEvents(values: OptionValues): Promise<number> {
   const loaded = loadManifests(files);
   if (loaded.problems.length > 0) refuseProblems(loaded.problems, 'in the manifests');
   const config = compileConfig(loaded);
-  // The triggers users declared, not those delivering a source's outbox.
-  const explainer = new Explainer(config.triggers.filter((t) => config.brokers.get(t.broker)?.internal !== true));
+  const explainer = new Explainer(declaredTriggers(config));
   const events = parseEvents(readInput(source, 'event'), source === '-' ? 'stdin' : source);
   for (const event of events) {
     const explanations = explainer.explain(event);

@@ -6,7 +6,7 @@ import { SwitchyardError } from '../../errors.ts';
 import { ConfigProblemsError } from '../../manifests/config-problem.ts';
 import { loadManifests } from '../../manifests/load-manifests.ts';
 import { type PlatformSettings, loadPlatformConfig } from '../../manifests/load-platform-config.ts';
-import { compileConfig } from '../../manifests/runtime-config.ts';
+import { compileConfig, declaredTriggers } from '../../manifests/runtime-config.ts';
 import { destinationFindings, secretProblems } from '../../manifests/runtime-checks.ts';
 import { DEFAULT_BODY_LIMIT, startPlatform } from '../../platform.ts';
 import { consoleOutput, type OptionValues } from '../command.ts';
@@ -90,7 +90,7 @@ export async function runPlatform(values: OptionValues): Promise<number> {
   const ready = [`Switchyard is ready on ${platform.url} (store ${location.engine === 'redis' ? location.display : store})`];
   if (![...config.brokers.values()].some((b) => b.internal !== true)) ready.push('  no brokers are declared: add a Broker manifest to publish events');
   for (const broker of config.brokers.values()) if (broker.internal !== true) ready.push(`  Broker ${broker.key}  ${platform.url}/${broker.key}`);
-  for (const trigger of config.triggers) if (!config.brokers.get(trigger.broker)?.internal) ready.push(`  Trigger ${trigger.key} on broker ${trigger.broker}`);
+  for (const trigger of declaredTriggers(config)) ready.push(`  Trigger ${trigger.key} on broker ${trigger.broker}`);
   for (const ping of config.pingSources) ready.push(`  PingSource ${ping.key}: ${ping.schedule.description}`);
   for (const webhook of config.webhookSources) ready.push(`  WebhookSource ${webhook.key}  ${platform.url}/webhooks/${webhook.key}`);
   consoleOutput.out(ready.join('\n'));
