@@ -5,7 +5,8 @@
  */
 import { SwitchyardError } from '../errors.ts';
 import type { AttributeValue, CloudEvent } from './cloud-event.ts';
-import { eventFromJson, eventToJson } from './json-format.ts';
+import { MAX_JSON_DEPTH, jsonDeeperThan } from './json-depth.ts';
+import { eventFromJson, eventToJson, jsonDataTooDeep, TOO_DEEP_RULE } from './json-format.ts';
 import { type AttributeViolation, validateAttributes } from './validate-attributes.ts';
 
 export type ContentMode = 'binary' | 'structured' | 'batch';
@@ -40,9 +41,14 @@ function invalid(violations: AttributeViolation[], index?: number): SwitchyardEr
   });
 }
 
-function parseJsonBody(body: Uint8Array | undefined): unknown {
+/** `envelopes`: the levels the format adds around the data (1 for an event, 2 for a batch of them). */
+function parseJsonBody(body: Uint8Array | undefined, envelopes: number): unknown {
   if (body === undefined || body.byteLength === 0) {
     throw new SwitchyardError('SWY_EVENT_MALFORMED', 'the request body is empty; a structured-mode event is a JSON object');
+  }
+  // Checked before parsing: JSON.parse and JSON.stringify recurse, and data nested thousands deep overflows the stack.
+  if (jsonDeeperThan(body, MAX_JSON_DEPTH + envelopes)) {
+    throw new SwitchyardError('SWY_EVENT_INVALID', `the event's data nests deeper than ${MAX_JSON_DEPTH} levels (${TOO_DEEP_RULE})`, { attribute: 'data', rule: TOO_DEEP_RULE });
   }
   try {
     return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
@@ -102,8 +108,9 @@ function binaryEvent(headers: HeaderMap, body: Uint8Array | undefined): CloudEve
   const contentType = headerValue(headers['content-type']);
   if (contentType !== undefined) attributes['datacontenttype'] = contentType;
   const violations = validateAttributes(attributes);
-  if (violations.length > 0) throw invalid(violations);
   const data = body !== undefined && body.byteLength > 0 ? body : undefined;
+  if (jsonDataTooDeep(contentType, data)) violations.push({ attribute: 'data', rule: TOO_DEEP_RULE });
+  if (violations.length > 0) throw invalid(violations);
   return { attributes: attributes as Record<string, AttributeValue>, data };
 }
 
@@ -111,12 +118,12 @@ function binaryEvent(headers: HeaderMap, body: Uint8Array | undefined): CloudEve
 export function eventsFromHttp(headers: HeaderMap, body: Uint8Array | undefined): HttpEvents {
   const media = mediaType(headerValue(headers['content-type']));
   if (media === STRUCTURED_CONTENT_TYPE) {
-    const outcome = eventFromJson(parseJsonBody(body));
+    const outcome = eventFromJson(parseJsonBody(body, 1));
     if (!outcome.ok) throw invalid(outcome.violations);
     return { mode: 'structured', events: [outcome.event] };
   }
   if (media === BATCH_CONTENT_TYPE) {
-    const parsed = parseJsonBody(body);
+    const parsed = parseJsonBody(body, 2);
     if (!Array.isArray(parsed)) {
       throw new SwitchyardError('SWY_EVENT_MALFORMED', 'a batch (application/cloudevents-batch+json) must be a JSON array of events');
     }

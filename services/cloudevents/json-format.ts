@@ -3,6 +3,7 @@
  * object. Pure functions, no I/O.
  */
 import type { AttributeValue, CloudEvent, DataEncoding } from './cloud-event.ts';
+import { jsonDeeperThan, MAX_JSON_DEPTH } from './json-depth.ts';
 import { type AttributeViolation, validateAttributes } from './validate-attributes.ts';
 
 export type JsonEventOutcome =
@@ -19,6 +20,13 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
   const media = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   return media === 'application/json' || media === 'text/json' || media.endsWith('+json');
 }
+
+/** Data whose content type says JSON and that nests deeper than MAX_JSON_DEPTH: refused at every edge. */
+export function jsonDataTooDeep(contentType: unknown, data: Uint8Array | undefined): boolean {
+  return typeof contentType === 'string' && data !== undefined && isJsonMediaType(contentType) && jsonDeeperThan(data, MAX_JSON_DEPTH);
+}
+
+export const TOO_DEEP_RULE = `JSON data must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
 
 function isTextMediaType(contentType: string): boolean {
   const media = contentType.trim().toLowerCase();
@@ -76,6 +84,8 @@ export function resolveDataEncoding(event: CloudEvent): DataEncoding | undefined
   const contentType = event.attributes['datacontenttype'];
   const type = typeof contentType === 'string' ? contentType : undefined;
   if (type !== undefined && isJsonMediaType(type)) {
+    // Too deep to render as a JSON value (stored before the ingress refused such data): bytes.
+    if (jsonDeeperThan(data, MAX_JSON_DEPTH)) return 'base64';
     try {
       JSON.parse(decoder.decode(data));
       return 'json';
@@ -96,14 +106,28 @@ export function resolveDataEncoding(event: CloudEvent): DataEncoding | undefined
 
 export type JsonEvent = Record<string, unknown>;
 
+/**
+ * Total: whatever the store holds renders. Data that cannot be a JSON value here (an encoding
+ * recorded as json over bytes that are not, or JSON nested too deep) is written as data_base64,
+ * which carries any bytes (json-format.md §3.1), so no event fails a listing or a delivery.
+ */
 export function eventToJson(event: CloudEvent): JsonEvent {
   const out: JsonEvent = { ...event.attributes };
   const data = event.data;
   if (data === undefined) return out;
   const encoding = resolveDataEncoding(event);
   const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (encoding === 'json') out['data'] = JSON.parse(buffer.toString('utf8'));
-  else if (encoding === 'text') out['data'] = buffer.toString('utf8');
-  else out['data_base64'] = buffer.toString('base64');
+  if (encoding === 'json' && !jsonDeeperThan(data, MAX_JSON_DEPTH)) {
+    try {
+      out['data'] = JSON.parse(buffer.toString('utf8'));
+      return out;
+    } catch {
+      // Not JSON after all: the bytes, below.
+    }
+  } else if (encoding === 'text') {
+    out['data'] = buffer.toString('utf8');
+    return out;
+  }
+  out['data_base64'] = buffer.toString('base64');
   return out;
 }

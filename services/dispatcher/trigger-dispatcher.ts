@@ -246,7 +246,15 @@ export class TriggerDispatcher {
   async #attemptOnce(event: CloudEvent, attempts: Attempt[], answer?: { status?: number | undefined }): Promise<Verdict> {
     const at = new Date().toISOString();
     const ttl = event.attributes[BROKER_TTL];
-    const outcome = await this.#send(withoutAttributes(event, [BROKER_TTL]));
+    let outcome: SendOutcome;
+    try {
+      outcome = await this.#send(withoutAttributes(event, [BROKER_TTL]));
+    } catch (error) {
+      // Nothing was sent (the event could not be rendered for its destination, say): trying again
+      // cannot help, and an exception here would leave the entry unacknowledged and the cursor stuck.
+      attempts.push({ at, error: `the event could not be sent: ${(error as Error).message}` });
+      return { kind: 'dead', reason: `not sent: the event could not be sent to its destination (${(error as Error).message})`, last: undefined };
+    }
     if (answer !== undefined) answer.status = outcome.status;
     if (outcome.kind === 'delivered') {
       if (outcome.reply === undefined || this.#plan.trigger.discardReplies === true) return { kind: 'delivered' };

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue, CloudEvent } from '../../services/cloudevents/cloud-event.ts';
-import { isJsonMediaType, resolveDataEncoding } from '../../services/cloudevents/json-format.ts';
+import { isJsonMediaType, jsonDataTooDeep, resolveDataEncoding, TOO_DEEP_RULE } from '../../services/cloudevents/json-format.ts';
 
 export type ValueOrHeader = { readonly value: string } | { readonly header: string };
 
@@ -87,6 +87,7 @@ export function webhookEvent(spec: WebhookEventSpec, request: IncomingWebhook): 
     if (value !== undefined) attributes[headerExtensionName(header)] = value;
   }
   const event: CloudEvent = { attributes, data: request.body.byteLength > 0 ? request.body : undefined };
+  if (jsonDataTooDeep(contentType, event.data)) return { ok: false, reason: `the JSON body nests too deep (${TOO_DEEP_RULE})` };
   const dataEncoding = resolveDataEncoding(event);
   // A body that claims to be JSON and is not is malformed: sinks would get bytes they cannot parse.
   if (contentType !== undefined && isJsonMediaType(contentType) && event.data !== undefined && dataEncoding !== 'json') {
