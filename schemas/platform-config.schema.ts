@@ -3,9 +3,10 @@
  * flags of `run` set, in one place. A flag given on the command line wins over the file.
  */
 import { z } from 'zod';
-import { parseSize, SIZE_EXPECTED } from './size.ts';
-
+import { duration } from './common.schema.ts';
+import { parseDuration } from './duration.ts';
 import { LOG_LEVELS } from './log-levels.ts';
+import { parseSize, SIZE_EXPECTED } from './size.ts';
 
 /** `NAME`, `NAMESPACE/NAME` or `KIND/NAMESPACE/NAME` of a subscriber ref. */
 const REF_KEY = /^(?:[A-Za-z][A-Za-z0-9]*\/)?(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -25,6 +26,10 @@ export const platformConfigSchema = z.strictObject({
       .union([z.int().min(1), z.string().refine((text) => parseSize(text) !== undefined, { error: `is not a size (expected ${SIZE_EXPECTED})` })])
       .optional(),
     logLevel: z.enum(LOG_LEVELS).optional(),
+    /** How long a request may take to arrive, headers and body (default PT30S); a stalled one is closed. */
+    requestTimeout: duration.refine((text) => (parseDuration(text) ?? 1) > 0, { error: 'must be greater than zero' }).optional(),
+    /** Connections open at once; more are closed as they arrive (default 4096). */
+    maxConnections: z.int().min(1).max(1_000_000).optional(),
     destinations: z
       .strictObject({
         /** How a subscriber ref to another kind becomes a URL; {name} and {namespace} are replaced. */

@@ -31,6 +31,10 @@ export interface PlatformOptions {
   readonly bodyLimit?: number;
   readonly maxTtl?: number;
   readonly logger?: Logger;
+  /** How long a request may take to arrive, headers and body, before its connection is closed (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  /** Connections open at once; more are closed as they arrive (default 4096). */
+  readonly maxConnections?: number;
   /** Events waiting for a commit before ingress answers 429 (default 20,000). */
   readonly maxPendingEvents?: number;
   /** How `ref` destinations of other kinds become URLs (default the Kubernetes service address). */
@@ -51,6 +55,8 @@ export interface RunningPlatform {
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_CONNECTIONS = 4096;
 
 export async function startPlatform(config: RuntimeConfig, options: PlatformOptions): Promise<RunningPlatform> {
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination(2));
@@ -85,6 +91,8 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
     publisher,
     deadLetters,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     baseUrl: () => url,
   });
   let dispatcher: Dispatcher;

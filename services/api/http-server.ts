@@ -23,8 +23,16 @@ export interface HttpServerOptions {
   readonly publisher: Publisher;
   readonly deadLetters: DeadLetterService;
   readonly bodyLimit: number;
+  /** Headers and body must have arrived within this; a stalled request's connection is closed. */
+  readonly requestTimeoutMs: number;
+  readonly maxConnections: number;
   readonly baseUrl: () => string;
 }
+
+/** Headers must be in within this (or the request timeout, when shorter). */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** How often Node looks for requests past their timeout (its default, 30 s, would let a stalled one live that much longer). */
+const TIMEOUT_CHECK_MS = 1000;
 
 function toSwitchyardError(error: FastifyError | SwitchyardError | Error, bodyLimit: number): SwitchyardError {
   if (error instanceof SwitchyardError) return error;
@@ -43,7 +51,13 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     // A log line per request would cost more than the rest of ingress; failures are logged below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
+    // Idle keep-alive connections close after 65 s: longer than the 60 s idle timeout of common
+    // load balancers, so the balancer, not the platform, closes first.
     keepAliveTimeout: 65_000,
+    // A request that sends its headers and part of its body, then stalls, would hold a
+    // connection for ever (5,000 such: 5,031 file descriptors and 54 MB): it gets this long.
+    requestTimeout: options.requestTimeoutMs,
+    http: { headersTimeout: Math.min(HEADERS_TIMEOUT_MS, options.requestTimeoutMs), connectionsCheckingInterval: TIMEOUT_CHECK_MS },
     // Knative's broker ingress takes POST /<ns>/<broker>/ as /<ns>/<broker>; so does every route here.
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler: answerClientError,
@@ -59,6 +73,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(routeNotFound(request.method, request.url).toBody());
   });
+  // Past the bound, Node closes new connections as they arrive, before they cost a request.
+  app.server.maxConnections = options.maxConnections;
   await app.register(healthRoutes, { log: options.log });
   await app.register(deadLetterRoutes, { service: options.deadLetters });
   await app.register(eventsRoutes, { log: options.log, brokers: options.brokers, baseUrl: options.baseUrl });

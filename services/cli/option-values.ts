@@ -1,4 +1,5 @@
 /** Typed reads of parsed command-line values, each failing with SWY_USAGE and the flag's name. */
+import { DURATION_EXPECTED, parseDuration } from '../../schemas/duration.ts';
 import { SIZE_EXPECTED, parseSize } from '../../schemas/size.ts';
 import { SwitchyardError } from '../errors.ts';
 import type { OptionValues } from './command.ts';
@@ -29,6 +30,14 @@ export function sizeOption(values: OptionValues, name: string): number | undefin
   const bytes = parseSize(text);
   if (bytes === undefined) throw new SwitchyardError('SWY_USAGE', `--${name} ${text} is not a size (expected ${SIZE_EXPECTED})`);
   return bytes;
+}
+
+export function durationOption(values: OptionValues, name: string): number | undefined {
+  const text = stringOption(values, name);
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new SwitchyardError('SWY_USAGE', `--${name} ${text} is not a duration (expected ${DURATION_EXPECTED}, greater than zero)`);
+  return ms;
 }
 
 export function required(value: string | undefined, name: string, hint: string): string {

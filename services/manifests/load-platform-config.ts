@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { type PlatformConfigFile, platformConfigSchema } from '../../schemas/platform-config.schema.ts';
+import { parseDuration } from '../../schemas/duration.ts';
 import { parseSize } from '../../schemas/size.ts';
 import { parseStoreUrl } from '../broker/store-url.ts';
 import type { ConfigProblem } from './config-problem.ts';
@@ -19,6 +20,8 @@ export interface PlatformSettings {
   readonly store?: string | undefined;
   readonly bodyLimit?: number | undefined;
   readonly logLevel?: string | undefined;
+  readonly requestTimeoutMs?: number | undefined;
+  readonly maxConnections?: number | undefined;
   readonly urlTemplate?: string | undefined;
   readonly services: ReadonlyMap<string, string>;
 }
@@ -67,6 +70,8 @@ export function loadPlatformConfig(file: string): { readonly settings?: Platform
       store: spec.store,
       bodyLimit: typeof spec.bodyLimit === 'string' ? parseSize(spec.bodyLimit) : spec.bodyLimit,
       logLevel: spec.logLevel,
+      requestTimeoutMs: spec.requestTimeout === undefined ? undefined : parseDuration(spec.requestTimeout),
+      maxConnections: spec.maxConnections,
       urlTemplate: spec.destinations?.urlTemplate,
       services: new Map(Object.entries(spec.destinations?.services ?? {})),
     },

@@ -8,10 +8,10 @@ import { loadManifests } from '../../manifests/load-manifests.ts';
 import { type PlatformSettings, loadPlatformConfig } from '../../manifests/load-platform-config.ts';
 import { compileConfig, declaredTriggers } from '../../manifests/runtime-config.ts';
 import { destinationFindings, secretProblems } from '../../manifests/runtime-checks.ts';
-import { DEFAULT_BODY_LIMIT, startPlatform } from '../../platform.ts';
+import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startPlatform } from '../../platform.ts';
 import { consoleOutput, type OptionValues } from '../command.ts';
 import { refuseProblems, printWarnings } from '../config-report.ts';
-import { integerOption, sizeOption, stringList, stringOption } from '../option-values.ts';
+import { durationOption, integerOption, sizeOption, stringList, stringOption } from '../option-values.ts';
 
 /** The --config file's settings; its problems are printed and stop the command. */
 function readSettings(file: string | undefined): PlatformSettings {
@@ -51,6 +51,8 @@ export async function runPlatform(values: OptionValues): Promise<number> {
   const host = stringOption(values, 'host') ?? settings.host ?? '127.0.0.1';
   const store = stringOption(values, 'store') ?? settings.store ?? DEFAULT_STORE;
   const bodyLimit = sizeOption(values, 'body-limit') ?? settings.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const requestTimeoutMs = durationOption(values, 'request-timeout') ?? settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const maxConnections = integerOption(values, 'max-connections', 1, 1_000_000) ?? settings.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const urlTemplate = stringOption(values, 'url-template') ?? settings.urlTemplate ?? DEFAULT_URL_TEMPLATE;
   if (!urlTemplate.includes('{name}')) throw new SwitchyardError('SWY_USAGE', `--url-template ${urlTemplate} has no {name} (expected like ${DEFAULT_URL_TEMPLATE})`);
   const destinationOverrides = new Map<string, string>(settings.services);
@@ -81,7 +83,7 @@ export async function runPlatform(values: OptionValues): Promise<number> {
 
   let platform;
   try {
-    platform = await startPlatform(config, { host, port, store, logLevel, bodyLimit, urlTemplate, destinationOverrides });
+    platform = await startPlatform(config, { host, port, store, logLevel, bodyLimit, requestTimeoutMs, maxConnections, urlTemplate, destinationOverrides });
   } catch (error) {
     if (error instanceof ConfigProblemsError) refuseProblems(error.problems, 'in the manifests; nothing was started');
     throw error;

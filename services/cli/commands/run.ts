@@ -35,6 +35,12 @@ Options:
                              &claim-idle=MS   entries held this long by a process that stopped
                                               answering are taken over by another (default 30000)
       --body-limit SIZE  largest request body accepted (default 1MiB; e.g. 512KiB, 4MiB)
+      --request-timeout DURATION
+                         how long a request may take to arrive, headers (at most 10 s) and body;
+                         a stalled one's connection is closed (default PT30S)
+      --max-connections N
+                         connections open at once; more are closed as they arrive (default 4096).
+                         Idle keep-alive connections close after 65 s
       --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info); logs are JSON on stderr
       --url-template T   how a subscriber ref to another kind (a Knative Service, say) becomes a URL;
                          {name} and {namespace} are replaced (default ${DEFAULT_URL_TEMPLATE})
@@ -51,6 +57,8 @@ Example:
     host: { type: 'string' },
     store: { type: 'string' },
     'body-limit': { type: 'string' },
+    'request-timeout': { type: 'string' },
+    'max-connections': { type: 'string' },
     'log-level': { type: 'string' },
     'url-template': { type: 'string' },
     'service-url': { type: 'string', multiple: true },
