@@ -24,6 +24,8 @@ describe('the platform configuration file', () => {
       store: 'sqlite:.switchyard/switchyard.db',
       bodyLimit: 1024 * 1024,
       logLevel: 'info',
+      requestTimeoutMs: 30_000,
+      maxConnections: 4096,
       urlTemplate: 'http://{name}.{namespace}.svc.cluster.local',
       services: new Map([['event-display', 'http://localhost:9000']]),
     });
@@ -45,7 +47,7 @@ spec:
 `);
     const lines = loadPlatformConfig(path).problems.map(formatProblem);
     expect(lines).toEqual([
-      `${path}:4:3 PlatformConfig spec.prot: is not a known field (did you mean port? expected one of: host, port, store, bodyLimit, logLevel, destinations)`,
+      `${path}:4:3 PlatformConfig spec.prot: is not a known field (did you mean port? expected one of: host, port, store, bodyLimit, logLevel, requestTimeout, maxConnections, destinations)`,
       `${path}:5:9 PlatformConfig spec.port: is 70000 (expected at most 65535)`,
       `${path}:6:10 PlatformConfig spec.store: is "mysql://db" is not a store URL (expected sqlite:PATH, like sqlite:.switchyard/switchyard.db, or redis://HOST:PORT)`,
       `${path}:7:14 PlatformConfig spec.bodyLimit: is not a size (expected bytes, or a number with KiB, MiB or GiB, like 1MiB)`,
