@@ -58,7 +58,7 @@ export function compileNode(node: CesqlNode, problems: CesqlError[]): CompiledNo
       const { name, at } = node;
       return {
         evaluate: (context) => {
-          const value = attributeValue(context.attributes[name]);
+          const value = attributeValue(Object.hasOwn(context.attributes, name) ? context.attributes[name] : undefined);
           if (value !== undefined) return value;
           fail(context, 'missingAttribute', `the event has no attribute ${name}`, at);
           // §3.2: when the type cannot be determined, Boolean.
@@ -72,7 +72,7 @@ export function compileNode(node: CesqlNode, problems: CesqlError[]): CompiledNo
       return {
         evaluate: (context) => {
           const value = context.attributes[name];
-          return value !== undefined && value !== null;
+          return value !== undefined && value !== null && Object.hasOwn(context.attributes, name);
         },
         type: 'Boolean',
       };

@@ -26,8 +26,23 @@ export const ARRIVAL_TIME = 'knativearrivaltime';
 export const BROKER_TTL = 'knativebrokerttl';
 export const DEFAULT_MAX_TTL = 255;
 
+/**
+ * The event's own attribute of that name: never one inherited from Object.prototype (a filter on
+ * `constructor` must not find JavaScript's Object function).
+ */
+export function attributeOf(attributes: Readonly<Record<string, unknown>>, name: string): unknown {
+  return Object.hasOwn(attributes, name) ? attributes[name] : undefined;
+}
+
+/**
+ * `__proto__` cannot be an attribute: assigned to a plain object it sets the prototype instead (a
+ * structured event's `"__proto__": {...}` would make its members look like attributes), so the
+ * edges that read names from outside refuse it (validate-attributes.ts says why).
+ */
+export const PROTO = '__proto__';
+
 export function attributeString(event: CloudEvent, name: string): string | undefined {
-  const value = event.attributes[name];
+  const value = attributeOf(event.attributes, name);
   return value === undefined ? undefined : String(value);
 }
 

@@ -4,10 +4,10 @@
  * ingress and the delivery code do the I/O.
  */
 import { SwitchyardError } from '../errors.ts';
-import type { AttributeValue, CloudEvent } from './cloud-event.ts';
+import { type AttributeValue, type CloudEvent, PROTO } from './cloud-event.ts';
 import { MAX_JSON_DEPTH, jsonDeeperThan } from './json-depth.ts';
 import { eventFromJson, eventToJson, jsonDataTooDeep, TOO_DEEP_RULE } from './json-format.ts';
-import { type AttributeViolation, validateAttributes } from './validate-attributes.ts';
+import { type AttributeViolation, extensionNameRule, validateAttributes } from './validate-attributes.ts';
 
 export type ContentMode = 'binary' | 'structured' | 'batch';
 export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
@@ -97,10 +97,15 @@ function decodeHeaderValue(name: string, value: string): string {
 
 function binaryEvent(headers: HeaderMap, body: Uint8Array | undefined): CloudEvent {
   const attributes: Record<string, unknown> = {};
+  let proto = false;
   for (const key in headers) {
     if (key.length > 3 && (key.charCodeAt(0) | 32) === 99 && (key.charCodeAt(1) | 32) === 101 && key.charCodeAt(2) === 45) {
       const name = key.slice(3).toLowerCase();
       if (name === 'datacontenttype') continue;
+      if (name === PROTO) {
+        proto = true;
+        continue;
+      }
       const value = headerValue(headers[key]);
       if (value !== undefined) attributes[name] = decodeHeaderValue(name, value);
     }
@@ -108,6 +113,7 @@ function binaryEvent(headers: HeaderMap, body: Uint8Array | undefined): CloudEve
   const contentType = headerValue(headers['content-type']);
   if (contentType !== undefined) attributes['datacontenttype'] = contentType;
   const violations = validateAttributes(attributes);
+  if (proto) violations.push({ attribute: PROTO, rule: extensionNameRule(PROTO) as string });
   const data = body !== undefined && body.byteLength > 0 ? body : undefined;
   if (jsonDataTooDeep(contentType, data)) violations.push({ attribute: 'data', rule: TOO_DEEP_RULE });
   if (violations.length > 0) throw invalid(violations);

@@ -2,9 +2,9 @@
  * The JSON event format (CloudEvents json-format.md 1.0.2): a structured event to and from a JSON
  * object. Pure functions, no I/O.
  */
-import type { AttributeValue, CloudEvent, DataEncoding } from './cloud-event.ts';
+import { type AttributeValue, type CloudEvent, type DataEncoding, PROTO } from './cloud-event.ts';
 import { jsonDeeperThan, MAX_JSON_DEPTH } from './json-depth.ts';
-import { type AttributeViolation, validateAttributes } from './validate-attributes.ts';
+import { type AttributeViolation, extensionNameRule, validateAttributes } from './validate-attributes.ts';
 
 export type JsonEventOutcome =
   | { readonly ok: true; readonly event: CloudEvent }
@@ -48,12 +48,15 @@ export function eventFromJson(value: unknown): JsonEventOutcome {
   }
   const input = value as Record<string, unknown>;
   const attributes: Record<string, unknown> = {};
+  let proto = false;
   for (const name in input) {
     if (name === 'data' || name === 'data_base64') continue;
+    if (name === PROTO) proto = true;
     // json-format.md §2.2: a null attribute is the same as an absent one.
-    if (input[name] !== null) attributes[name] = input[name];
+    else if (input[name] !== null) attributes[name] = input[name];
   }
   const violations = validateAttributes(attributes);
+  if (proto) violations.push({ attribute: PROTO, rule: extensionNameRule(PROTO) as string });
   const data = input['data'];
   const dataBase64 = input['data_base64'];
   let bytes: Uint8Array | undefined;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { AttributeValue, CloudEvent } from '../../cloudevents/cloud-event.ts';
 import { toBinaryHttp, toStructuredHttp } from '../../cloudevents/http-binding.ts';
-import { validateAttributes } from '../../cloudevents/validate-attributes.ts';
+import { extensionNameRule, validateAttributes } from '../../cloudevents/validate-attributes.ts';
 import { SwitchyardError } from '../../errors.ts';
 import { type Command, consoleOutput, type OptionValues } from '../command.ts';
 import { brokerOption, required, stringList, stringOption } from '../option-values.ts';
@@ -105,6 +105,8 @@ Examples:
     for (const ext of stringList(values, 'ext')) {
       const eq = ext.indexOf('=');
       if (eq <= 0) throw new SwitchyardError('SWY_USAGE', `--ext ${ext} is not NAME=VALUE (like --ext region=eu)`);
+      const rule = extensionNameRule(ext.slice(0, eq));
+      if (rule !== null) throw new SwitchyardError('SWY_USAGE', `--ext ${ext}: ${rule}`);
       attributes[ext.slice(0, eq)] = ext.slice(eq + 1);
     }
     const { bytes, contentType } = readData(values);

@@ -4,7 +4,7 @@
  * string. As in Knative's MT broker, a non-string value (an integer extension from a structured
  * event) never equals a non-empty filter value.
  */
-import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
+import { attributeOf, type CloudEvent } from '../../cloudevents/cloud-event.ts';
 import { describeValue, type Filter, type FilterResult } from './filter.ts';
 
 export class AttributesFilter implements Filter {
@@ -25,7 +25,7 @@ export class AttributesFilter implements Filter {
   match(event: CloudEvent): FilterResult {
     if (this.entries.length === 0) return 'none';
     for (const [name, expected] of this.entries) {
-      const value = event.attributes[name];
+      const value = attributeOf(event.attributes, name);
       if (value === undefined) return 'fail';
       if (expected !== '' && value !== expected) return 'fail';
     }
@@ -34,7 +34,7 @@ export class AttributesFilter implements Filter {
 
   explainFailure(event: CloudEvent): string {
     for (const [name, expected] of this.entries) {
-      const value = event.attributes[name];
+      const value = attributeOf(event.attributes, name);
       if (value === undefined) return `${this.path}.${name}: ${name} is missing (expected ${expected === '' ? 'any value' : JSON.stringify(expected)})`;
       if (expected !== '' && value !== expected) {
         const shown = typeof value === 'string' ? describeValue(value) : `the ${typeof value} ${String(value)}`;

@@ -3,7 +3,7 @@
  * pkg/eventfilter/filter.go). `none` means "no filter here" and is the identity of both AND and
  * OR; only `fail` refuses an event.
  */
-import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
+import { attributeString, type CloudEvent } from '../../cloudevents/cloud-event.ts';
 
 export type FilterResult = 'pass' | 'fail' | 'none';
 
@@ -34,8 +34,7 @@ export function or(x: FilterResult, y: FilterResult): FilterResult {
 
 /** An attribute as the Subscriptions API dialects compare it: its string form (Go's %v). */
 export function attributeText(event: CloudEvent, name: string): string | undefined {
-  const value = event.attributes[name];
-  return value === undefined ? undefined : String(value);
+  return attributeString(event, name);
 }
 
 export function describeValue(value: string | undefined): string {
