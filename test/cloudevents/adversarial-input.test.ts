@@ -18,10 +18,10 @@ import { startTestPlatform } from '../support/platform.ts';
 const defer = deferredCleanups();
 const KB = 1024;
 
-/** The fastest of three runs, in ms. */
+/** The fastest of five runs, in ms: the least disturbed by other tests sharing the cores. */
 function fastest(run: () => unknown): number {
   let best = Infinity;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const started = performance.now();
     run();
     best = Math.min(best, performance.now() - started);
@@ -61,8 +61,8 @@ describe('Quadratic regular expression: checks of outside input take linear time
     fastest(check(1024)); // warm up
     const small = fastest(check(64 * KB));
     const large = fastest(check(256 * KB));
-    expect(large, `256 KB took ${large.toFixed(1)} ms`).toBeLessThan(50);
-    expect(large, `64 KB: ${small.toFixed(2)} ms, 256 KB: ${large.toFixed(2)} ms`).toBeLessThan(Math.max(10 * small, 5));
+    expect(large, `256 KB took ${large.toFixed(1)} ms`).toBeLessThan(100);
+    expect(large, `64 KB: ${small.toFixed(2)} ms, 256 KB: ${large.toFixed(2)} ms`).toBeLessThan(Math.max(10 * small, 10));
   });
 });
 
