@@ -1,7 +1,7 @@
 /**
  * Quadratic regular expression (and its kin): every check that sees input from outside runs in
  * time linear in it. Each is timed on adversarial input of 64 KB and 256 KB (the size that held
- * the event loop for 40 s in datacontenttype): the larger must take well under 50 ms and grow
+ * the event loop for 40 s in datacontenttype): the larger must take under 100 ms and grow
  * about linearly (a quadratic check grows 16 times for 4 times the input). End to end, such
  * requests are answered at once while a health probe keeps getting answers.
  */
