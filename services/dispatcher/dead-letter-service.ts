@@ -9,6 +9,9 @@ import type { HttpSender } from './delivery/http-sender.ts';
 import type { DeadLetter, DeadLetterQuery, DeliveryStore } from './delivery-store.ts';
 
 const ERROR_EXTENSIONS = ['knativeerrordest', 'knativeerrorcode', 'knativeerrordata'];
+/** One send of `redrive --to`, and how long its claim may outlive it. */
+const SEND_TIMEOUT_MS = 30_000;
+const SEND_CLAIM_MS = 2 * SEND_TIMEOUT_MS;
 
 export interface Selection extends DeadLetterQuery {
   /** Required when nothing else narrows the selection, so that a bare command never touches everything by accident. */
@@ -17,7 +20,8 @@ export interface Selection extends DeadLetterQuery {
 
 export interface RedriveResult {
   readonly id: string;
-  readonly outcome: 'redriven' | 'delivered' | 'failed' | 'would-redrive';
+  /** `gone`: another redrive or a purge took the entry between the listing and this redrive. */
+  readonly outcome: 'redriven' | 'delivered' | 'failed' | 'would-redrive' | 'gone';
   readonly target: string;
   readonly error?: string;
 }
@@ -104,11 +108,17 @@ export class DeadLetterService {
           results.push({ id: entry.id, outcome: 'would-redrive', target: options.to });
           continue;
         }
-        const outcome = await this.sender.send(options.to, event, { format: 'binary', timeoutMs: 30_000 });
+        // Claimed while it is sent, so that two redrives at once send it once.
+        if (!(await this.store.claimDeadLetter(entry.id, SEND_CLAIM_MS))) {
+          results.push({ id: entry.id, outcome: 'gone', target: options.to });
+          continue;
+        }
+        const outcome = await this.sender.send(options.to, event, { format: 'binary', timeoutMs: SEND_TIMEOUT_MS });
         if (outcome.kind === 'delivered') {
           await this.store.deleteDeadLetters([entry.id]);
           results.push({ id: entry.id, outcome: 'delivered', target: options.to });
         } else {
+          await this.store.releaseDeadLetter(entry.id);
           results.push({ id: entry.id, outcome: 'failed', target: options.to, error: outcome.error });
         }
         continue;
@@ -122,8 +132,8 @@ export class DeadLetterService {
         results.push({ id: entry.id, outcome: 'would-redrive', target: `trigger ${entry.trigger}` });
         continue;
       }
-      await this.store.redriveDeadLetter(entry.id, { trigger: entry.trigger, broker: trigger.broker, dueAt: Date.now(), attempts: [], event });
-      results.push({ id: entry.id, outcome: 'redriven', target: `trigger ${entry.trigger}` });
+      const retryId = await this.store.redriveDeadLetter(entry.id, { trigger: entry.trigger, broker: trigger.broker, dueAt: Date.now(), attempts: [], event });
+      results.push({ id: entry.id, outcome: retryId === undefined ? 'gone' : 'redriven', target: `trigger ${entry.trigger}` });
     }
     return results;
   }

@@ -18,8 +18,9 @@
  * | deadLetter         | INSERT dead_letters [+ DELETE the retry]     | INCR id, then MULTI: SET entry + ZADD index            |
  * | list/get/delete    | SELECT / DELETE on dead_letters              | ZRANGE + MGET / MULTI: DEL + ZREM                      |
  * | leaseDeadLetterSink| always granted (one process)                 | SET lease NX PX; the outcome write deletes it          |
- * | redrive            | INSERT retry + DELETE dead letter, 1 txn     | add the job, then delete the entry (a crash between    |
- * |                    |                                              | leaves both: a second delivery, never a loss)          |
+ * | redrive            | INSERT retry … WHERE the dead letter exists, | claim the entry (Lua: EXISTS + SET NX PX), add the job |
+ * |                    | then DELETE it, in one transaction           | (id redrive-<id>), then DEL entry + index + claim      |
+ * | claim / release    | an in-process claim (one process)            | the same claim key; DEL releases                       |
  */
 import type { CloudEvent } from '../cloudevents/cloud-event.ts';
 import type { BrokerKey } from '../broker/event-log.ts';
@@ -107,8 +108,18 @@ export interface DeliveryStore {
   setDeadLetterSinkOutcome(id: string, outcome: DeadLetterSinkOutcome): Promise<void>;
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]>;
   deleteDeadLetters(ids: readonly string[]): Promise<number>;
-  /** Schedules the retry and removes the dead letter; resolves with the retry's id. */
-  redriveDeadLetter(id: string, retry: Omit<RetryEntry, 'id'>): Promise<string>;
+  /**
+   * Takes the dead letter out and schedules the retry, as one step: resolves with the retry's id,
+   * or undefined when the entry was gone (another redrive or a purge took it), so that two
+   * redrives at once redeliver each entry once.
+   */
+  redriveDeadLetter(id: string, retry: Omit<RetryEntry, 'id'>): Promise<string | undefined>;
+  /**
+   * Claims the dead letter for up to `ms` while it is sent somewhere once (`redrive --to`): false
+   * when it is gone or another caller holds it. Deleting the entry, or releasing, ends the claim.
+   */
+  claimDeadLetter(id: string, ms: number): Promise<boolean>;
+  releaseDeadLetter(id: string): Promise<void>;
   /** Releases what the store holds beyond the event log (the Redis engine's BullMQ connections). */
   close(): Promise<void>;
 }

@@ -181,6 +181,28 @@ export function runDeliveryStoreSuite(engine: string, newHarness: () => Promise<
       expect(received[0]?.retry.event.attributes['id']).toBe('again');
     });
 
+    it('Redrive exactly once: two redrives of the same dead letters at once schedule each once', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 50; i++) ids.push(await store.deadLetter(deadLetter(`twice-${i}`)));
+      const redrive = (id: string) => store.redriveDeadLetter(id, { trigger: 'ns/t', broker: 'ns/b', dueAt: Date.now() + 60_000, attempts: [], event: event(id) });
+      const outcomes = await Promise.all(ids.flatMap((id) => [redrive(id), redrive(id)]));
+      expect(outcomes.filter((retryId) => retryId !== undefined)).toHaveLength(50);
+      expect(await store.listRetries('ns/t')).toHaveLength(50);
+      expect(await store.listDeadLetters({})).toEqual([]);
+      expect(await redrive(ids[0] as string)).toBeUndefined();
+    });
+
+    it('a claim on a dead letter is held by one caller until released or the entry is deleted; a missing entry cannot be claimed', async () => {
+      const id = await store.deadLetter(deadLetter('claimed'));
+      expect(await store.claimDeadLetter(id, 60_000)).toBe(true);
+      expect(await store.claimDeadLetter(id, 60_000)).toBe(false);
+      await store.releaseDeadLetter(id);
+      expect(await store.claimDeadLetter(id, 60_000)).toBe(true);
+      await store.deleteDeadLetters([id]);
+      expect(await store.claimDeadLetter(id, 60_000)).toBe(false);
+      expect(await store.claimDeadLetter('999999', 60_000)).toBe(false);
+    });
+
     it('records what happened at the dead-letter sink, and deletes', async () => {
       const id = await store.deadLetter(deadLetter('e', { deadLetterSink: { state: 'pending', destination: 'http://dls' } }));
       await store.setDeadLetterSinkOutcome(id, { state: 'failed', destination: 'http://dls', at: 'now', error: 'the destination answered 500' });

@@ -58,4 +58,28 @@ describe('Redis delivery store across processes', () => {
       }
     }
   });
+
+  it('Redrive exactly once: two processes redriving the same dead letters at once schedule each once', async () => {
+    const store = redis.storeUrl({ consumer: 'redrive' });
+    const a = await openStores(parseStoreUrl(store));
+    const b = await openStores(parseStoreUrl(store));
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 200; i++) {
+        const event = { attributes: { specversion: '1.0', id: `r-${i}`, source: '/s', type: 't' } };
+        ids.push(await a.deliveryStore.deadLetter({ broker: 'ns/b', trigger: 'ns/t', event, attempts: [], reason: 'x', createdAt: Date.now(), deadLetterSink: { state: 'none' } }));
+      }
+      const redrive = (s: typeof a, id: string) =>
+        s.deliveryStore.redriveDeadLetter(id, { trigger: 'ns/t', broker: 'ns/b', dueAt: Date.now() + 60_000, attempts: [], event: { attributes: { specversion: '1.0', id, source: '/s', type: 't' } } });
+      const outcomes = await Promise.all(ids.flatMap((id) => [redrive(a, id), redrive(b, id)]));
+      expect(outcomes.filter((retryId) => retryId !== undefined)).toHaveLength(200);
+      expect(await a.deliveryStore.listRetries('ns/t')).toHaveLength(200);
+      expect(await b.deliveryStore.listDeadLetters({})).toEqual([]);
+    } finally {
+      for (const s of [a, b]) {
+        await s.deliveryStore.close();
+        await s.log.close();
+      }
+    }
+  });
 });

@@ -18,7 +18,7 @@ export interface PackedRows {
 }
 
 /** Writes other than appends and cursor moves, by the name of a statement the writer prepared. */
-export type StatementName = 'insertRetry' | 'updateRetry' | 'deleteRetry' | 'insertDeadLetter' | 'updateDeadLetterSink' | 'deleteDeadLetter';
+export type StatementName = 'insertRetry' | 'redriveRetry' | 'updateRetry' | 'deleteRetry' | 'insertDeadLetter' | 'updateDeadLetterSink' | 'deleteDeadLetter';
 export type StatementParam = string | number | null | Uint8Array;
 export type WriteStep = readonly [name: StatementName, params: readonly StatementParam[]];
 
@@ -40,7 +40,7 @@ export type WriterRequest =
 export interface CommitResult {
   readonly firstSeq: number;
   readonly appendedAt: number;
-  /** For each step: the inserted row id (inserts) or the number of rows changed. */
+  /** For each step: the inserted row id (inserts; 0 when a conditional insert inserted nothing) or the number of rows changed. */
   readonly stepResults: readonly number[];
 }
 

@@ -27,6 +27,11 @@ const trimChunk = db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM e
 
 const statements: Record<StatementName, Database.Statement> = {
   insertRetry: db.prepare('INSERT INTO retries (trigger, broker, due_at, attempts, attributes, data, data_encoding) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+  // A redriven dead letter's retry, only while the dead letter is there: two redrives at once,
+  // each followed by the dead letter's DELETE in the same transaction, insert one retry.
+  redriveRetry: db.prepare(
+    'INSERT INTO retries (trigger, broker, due_at, attempts, attributes, data, data_encoding) SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM dead_letters WHERE id = ?)',
+  ),
   updateRetry: db.prepare('UPDATE retries SET due_at = ?, attempts = ? WHERE id = ?'),
   deleteRetry: db.prepare('DELETE FROM retries WHERE id = ?'),
   insertDeadLetter: db.prepare(
@@ -40,6 +45,7 @@ function runStep([name, params]: WriteStep): number {
   // better-sqlite3 binds BLOBs from Buffers; a Uint8Array arrives here after crossing threads.
   const bound = params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p));
   const info = statements[name].run(...bound);
+  if (name === 'redriveRetry') return info.changes === 1 ? Number(info.lastInsertRowid) : 0;
   return name.startsWith('insert') ? Number(info.lastInsertRowid) : info.changes;
 }
 

@@ -8,6 +8,7 @@
  *   {prefix}dlq:entry:{id}           STRING one dead letter, JSON
  *   {prefix}dlq:all                  ZSET  every dead-letter id, scored by id (listing order)
  *   {prefix}dlq:sink-lease:{id}      STRING held (with a TTL) by the process sending that dead letter to its sink
+ *   {prefix}dlq:claim:{id}           STRING held (with a TTL) by the redrive taking that dead letter out
  *   {prefix}bull:retries:*           BullMQ's keys for the retry queue (BullMQ names them)
  *   {prefix}bull:pings:*             BullMQ's keys for PingSource ticks (one job scheduler a source)
  */
@@ -37,6 +38,10 @@ export class RedisKeys {
 
   deadLetterSinkLease(id: string): string {
     return `${this.prefix}dlq:sink-lease:${id}`;
+  }
+
+  deadLetterClaim(id: string): string {
+    return `${this.prefix}dlq:claim:${id}`;
   }
 
   get deadLetterIndex(): string {

@@ -145,7 +145,9 @@ Examples:
         consoleOutput.out(output === 'json' ? JSON.stringify(result) : `${result.id}  ${result.outcome}  ${result.target}${result.error ? `  ${result.error}` : ''}`);
       }
       const failed = body.results.filter((r) => r.outcome === 'failed').length;
-      consoleOutput.err(`${dryRun ? 'would redrive' : 'redriven'}: ${body.results.length - failed}, failed: ${failed}`);
+      const gone = body.results.filter((r) => r.outcome === 'gone').length;
+      const goneNote = gone === 0 ? '' : `, taken meanwhile by another redrive or a purge: ${gone}`;
+      consoleOutput.err(`${dryRun ? 'would redrive' : 'redriven'}: ${body.results.length - failed - gone}, failed: ${failed}${goneNote}`);
       return failed > 0 ? 1 : 0;
     }
 

@@ -59,6 +59,8 @@ function rowRetry(row: RetryRow): RetryEntry {
 
 export class SqliteDeliveryStore implements DeliveryStore {
   readonly #consumers = new Map<string, Set<SqliteRetryConsumer>>();
+  /** Dead letters being sent somewhere once, until when (one process: the claims live here). */
+  readonly #claims = new Map<string, number>();
 
   constructor(private readonly log: SqliteEventLog) {}
 
@@ -107,10 +109,27 @@ export class SqliteDeliveryStore implements DeliveryStore {
     // The retries live in the event log's file; closing the log closes them.
   }
 
-  async redriveDeadLetter(id: string, retry: Omit<RetryEntry, 'id'>): Promise<string> {
-    const [retryId] = await this.log.write([insertRetry(retry), ['deleteDeadLetter', [Number(id)]]]);
+  async redriveDeadLetter(id: string, retry: Omit<RetryEntry, 'id'>): Promise<string | undefined> {
+    const [, params] = insertRetry(retry);
+    const [retryId] = await this.log.write([
+      ['redriveRetry', [...params, Number(id)]],
+      ['deleteDeadLetter', [Number(id)]],
+    ]);
+    if (retryId === undefined || retryId === 0) return undefined;
     this.#poke(retry.trigger);
     return String(retryId);
+  }
+
+  async claimDeadLetter(id: string, ms: number): Promise<boolean> {
+    const now = Date.now();
+    if ((this.#claims.get(id) ?? 0) > now) return false;
+    if (this.log.query('SELECT 1 FROM dead_letters WHERE id = ?', Number(id)).length === 0) return false;
+    this.#claims.set(id, now + ms);
+    return true;
+  }
+
+  async releaseDeadLetter(id: string): Promise<void> {
+    this.#claims.delete(id);
   }
 
   async #dueRetries(trigger: string, now: number, limit: number, skip: ReadonlySet<string>): Promise<RetryEntry[]> {
@@ -188,6 +207,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
   async deleteDeadLetters(ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
     const results = await this.log.write(ids.map((id) => ['deleteDeadLetter', [Number(id)]] as const));
+    // Only once the rows are gone: a claim released earlier would let another caller claim a row still there.
+    for (const id of ids) this.#claims.delete(id);
     return results.reduce((sum, n) => sum + n, 0);
   }
 }

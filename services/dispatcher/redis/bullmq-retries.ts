@@ -70,9 +70,11 @@ export class BullRetries {
     this.#queue.on('error', () => undefined);
   }
 
-  async schedule(entry: Omit<RetryEntry, 'id'>): Promise<string> {
+  /** `jobId`: the job's own id, so that adding it again while it exists adds nothing (BullMQ). */
+  async schedule(entry: Omit<RetryEntry, 'id'>, jobId?: string): Promise<string> {
     const data: RetryJobData = { trigger: entry.trigger, broker: entry.broker, attempts: entry.attempts, event: toStoredEvent(entry.event), dueAt: entry.dueAt };
     const job = await this.#queue.add('retry', data, {
+      ...(jobId === undefined ? {} : { jobId }),
       delay: Math.max(0, entry.dueAt - Date.now()),
       attempts: JOB_ATTEMPTS,
       backoff: { type: BACKOFF_TYPE },

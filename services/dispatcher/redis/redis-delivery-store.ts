@@ -22,6 +22,14 @@ interface StoredDeadLetter {
 
 const MGET_CHUNK = 500;
 
+/** A redrive holds its claim this long at most: past it, a redrive that died part-way can be repeated. */
+const REDRIVE_CLAIM_MS = 10 * 60_000;
+
+/** Claims dead letter KEYS[1] (claim key KEYS[2]) for ARGV[1] ms, only while it exists and nobody holds it. */
+const CLAIM = `
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('SET', KEYS[2], '1', 'PX', ARGV[1], 'NX') then return 1 end
+return 0`;
+
 export class RedisDeliveryStore implements DeliveryStore {
   constructor(
     private readonly redis: Redis,
@@ -83,10 +91,10 @@ export class RedisDeliveryStore implements DeliveryStore {
   async deleteDeadLetters(ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
     const multi = this.redis.multi();
-    for (const id of ids) multi.del(this.keys.deadLetter(id)).zrem(this.keys.deadLetterIndex, id);
+    for (const id of ids) multi.del(this.keys.deadLetter(id)).zrem(this.keys.deadLetterIndex, id).del(this.keys.deadLetterClaim(id));
     const results = (await multi.exec()) ?? [];
     let deleted = 0;
-    for (let i = 0; i < results.length; i += 2) {
+    for (let i = 0; i < results.length; i += 3) {
       const [error, count] = results[i] ?? [null, 0];
       if (error) throw error;
       deleted += Number(count);
@@ -94,11 +102,25 @@ export class RedisDeliveryStore implements DeliveryStore {
     return deleted;
   }
 
-  async redriveDeadLetter(id: string, retry: Omit<RetryEntry, 'id'>): Promise<string> {
-    // The job first: a crash before the delete leaves the dead letter too (a second delivery, never a loss).
-    const retryId = await this.retries.schedule(retry);
+  /**
+   * The claim makes two redrives at once take the entry once; the job comes before the delete, so
+   * a crash in between leaves the dead letter too (redrivable again once the claim lapses: a
+   * second delivery, never a loss). The job's id is the dead letter's, so a repeated add while the
+   * first job waits adds nothing.
+   */
+  async redriveDeadLetter(id: string, retry: Omit<RetryEntry, 'id'>): Promise<string | undefined> {
+    if (!(await this.claimDeadLetter(id, REDRIVE_CLAIM_MS))) return undefined;
+    const retryId = await this.retries.schedule(retry, `redrive-${id}`);
     await this.deleteDeadLetters([id]);
     return retryId;
+  }
+
+  async claimDeadLetter(id: string, ms: number): Promise<boolean> {
+    return Number(await this.redis.eval(CLAIM, 2, this.keys.deadLetter(id), this.keys.deadLetterClaim(id), String(ms))) === 1;
+  }
+
+  async releaseDeadLetter(id: string): Promise<void> {
+    await this.redis.del(this.keys.deadLetterClaim(id));
   }
 
   close(): Promise<void> {
