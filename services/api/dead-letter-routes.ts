@@ -2,8 +2,10 @@
  * Admin API over the dead-letter store (the `switchyard dlq` command uses it):
  *   GET  /api/v1/dead-letters?broker=&trigger=&type=&since=&code=&limit=
  *   GET  /api/v1/dead-letters/:id
- *   POST /api/v1/dead-letters/redrive  {ids?, broker?, trigger?, type?, since?, code?, all?, to?, dryRun?}
- *   POST /api/v1/dead-letters/purge    {ids?, broker?, trigger?, type?, since?, code?, all?, dryRun?}
+ *   POST /api/v1/dead-letters/redrive  {ids?, broker?, trigger?, type?, since?, code?, all?, to?, dryRun?, after?, until?, limit?}
+ *   POST /api/v1/dead-letters/purge    {ids?, broker?, trigger?, type?, since?, code?, all?, dryRun?, after?, until?, limit?}
+ * Redrive and purge do at most 1,000 entries a call and answer `next` ({after, until}) while more
+ * remain: repeat the call with those fields (dead-letter-service.ts, "Chunk").
  * `since` is an RFC 3339 time or an ISO-8601 duration meaning "that long ago".
  */
 import type { FastifyInstance } from 'fastify';
@@ -11,7 +13,7 @@ import { z } from 'zod';
 import { parseDuration } from '../../schemas/duration.ts';
 import { eventToJson } from '../cloudevents/json-format.ts';
 import { isRfc3339 } from '../cloudevents/validate-attributes.ts';
-import type { DeadLetterService, Selection } from '../dispatcher/dead-letter-service.ts';
+import { type DeadLetterService, MAX_CHUNK, MAX_IDS, type Selection } from '../dispatcher/dead-letter-service.ts';
 import type { DeadLetter } from '../dispatcher/delivery-store.ts';
 import { SwitchyardError } from '../errors.ts';
 
@@ -30,10 +32,14 @@ const filterFields = {
 const listQuery = z.strictObject({ ...filterFields, limit: z.coerce.number().int().min(1).max(100_000).optional() });
 const selectionBody = z.strictObject({
   ...filterFields,
-  ids: z.array(z.string().regex(/^\d+$/)).optional(),
+  ids: z.array(z.string().regex(/^\d+$/)).max(MAX_IDS, { error: `has more than ${MAX_IDS} ids (expected at most ${MAX_IDS} a request; send more in several requests)` }).optional(),
   all: z.boolean().optional(),
   to: z.url({ protocol: /^https?$/ }).optional(),
   dryRun: z.boolean().optional(),
+  /** An operation in chunks: where this call starts (`next` of the previous answer). */
+  after: z.string().regex(/^\d+$/).optional(),
+  until: z.number().int().min(0).optional(),
+  limit: z.number().int().min(1).max(MAX_CHUNK).optional(),
 });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
@@ -72,16 +78,20 @@ export async function deadLetterRoutes(app: FastifyInstance, options: { readonly
 
   app.get<{ Params: { id: string } }>('/api/v1/dead-letters/:id', async (request) => deadLetterJson(await service.get(request.params.id)));
 
-  const selection = (body: z.infer<typeof selectionBody>): Selection => ({ ...body, since: sinceMs(body.since) });
+  const selection = (body: z.infer<typeof selectionBody>): Selection => {
+    const { after: _after, until: _until, limit: _limit, ...rest } = body;
+    return { ...rest, since: sinceMs(body.since) };
+  };
+  const chunk = (body: z.infer<typeof selectionBody>) => ({ afterId: body.after, createdUntil: body.until, limit: body.limit });
 
   app.post('/api/v1/dead-letters/redrive', async (request) => {
     const body = parse(selectionBody, request.body, 'request body');
-    return { results: await service.redrive(selection(body), { to: body.to, dryRun: body.dryRun }) };
+    return service.redrive(selection(body), { to: body.to, dryRun: body.dryRun, ...chunk(body) });
   });
 
   app.post('/api/v1/dead-letters/purge', async (request) => {
     const body = parse(selectionBody, request.body, 'request body');
     if (body.to !== undefined) throw new SwitchyardError('SWY_BAD_REQUEST', 'purge takes no "to"');
-    return service.purge(selection(body), { dryRun: body.dryRun });
+    return service.purge(selection(body), { dryRun: body.dryRun, ...chunk(body) });
   });
 }

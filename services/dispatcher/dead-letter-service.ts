@@ -6,7 +6,7 @@
 import { type CloudEvent, withoutAttributes } from '../cloudevents/cloud-event.ts';
 import { SwitchyardError } from '../errors.ts';
 import type { HttpSender } from './delivery/http-sender.ts';
-import type { DeadLetter, DeadLetterQuery, DeliveryStore } from './delivery-store.ts';
+import type { DeadLetter, DeadLetterQuery, DeliveryStore, RetryEntry } from './delivery-store.ts';
 
 const ERROR_EXTENSIONS = ['knativeerrordest', 'knativeerrorcode', 'knativeerrordata'];
 /** One send of `redrive --to`, and how long its claim may outlive it. */
@@ -17,6 +17,30 @@ export interface Selection extends DeadLetterQuery {
   /** Required when nothing else narrows the selection, so that a bare command never touches everything by accident. */
   readonly all?: boolean | undefined;
 }
+
+/**
+ * Redrive and purge work in chunks of at most CHUNK entries a call, each call short: a large
+ * selection is done by repeating the call with `next` until there is none. The first call fixes
+ * what the operation covers (the entries created up to then), so entries dead-lettered while it
+ * runs (a redriven event failing again) are not chased for ever; and a call repeated after a lost
+ * answer takes each entry at most once (redriveDeadLetter, claimDeadLetter).
+ */
+export interface Chunk {
+  readonly afterId?: string | undefined;
+  readonly createdUntil?: number | undefined;
+  readonly limit?: number | undefined;
+}
+
+export interface ChunkAnswer {
+  /** Where the next call starts; absent when the selection is done. */
+  readonly next?: { readonly after: string; readonly until: number } | undefined;
+  /** On the first call of an operation: how many entries it covers. */
+  readonly total?: number | undefined;
+}
+
+export const MAX_CHUNK = 1000;
+/** `ids` in one request at most; the CLI sends longer lists in parts. */
+export const MAX_IDS = 10_000;
 
 export interface RedriveResult {
   readonly id: string;
@@ -86,61 +110,78 @@ export class DeadLetterService {
     return found;
   }
 
-  async #select(selection: Selection): Promise<DeadLetter[]> {
+  /** One chunk of the selection, and where the next starts. */
+  async #select(selection: Selection, chunk: Chunk): Promise<{ entries: DeadLetter[] } & ChunkAnswer> {
     if (!narrowed(selection) && selection.all !== true) {
       throw new SwitchyardError('SWY_BAD_REQUEST', 'nothing selects the dead letters (expected ids, a filter such as broker, trigger, type, since or code, or all)');
     }
-    await this.#checkNames(selection);
-    const found = await this.store.listDeadLetters(selection);
-    const missing = (selection.ids ?? []).filter((id) => !found.some((d) => d.id === id));
-    if (missing.length > 0) throw new SwitchyardError('SWY_DEAD_LETTER_NOT_FOUND', `no dead letter with id ${missing.join(', ')}`, { ids: missing });
-    return found;
+    if ((selection.ids?.length ?? 0) > MAX_IDS) {
+      throw new SwitchyardError('SWY_BAD_REQUEST', `ids has ${selection.ids?.length} entries (expected at most ${MAX_IDS} a request; send more in several requests, as switchyard dlq does)`);
+    }
+    const first = chunk.afterId === undefined;
+    if (first) await this.#checkNames(selection);
+    const limit = Math.min(chunk.limit ?? MAX_CHUNK, MAX_CHUNK);
+    const until = chunk.createdUntil ?? Date.now();
+    const query = { ...selection, afterId: chunk.afterId, createdUntil: until };
+    const entries = await this.store.listDeadLetters({ ...query, limit });
+    if (first) {
+      const missing = (selection.ids ?? []).filter((id) => !entries.some((d) => d.id === id));
+      if (missing.length > 0 && entries.length < limit) throw new SwitchyardError('SWY_DEAD_LETTER_NOT_FOUND', `no dead letter with id ${missing.join(', ')}`, { ids: missing });
+    }
+    const last = entries[entries.length - 1];
+    return {
+      entries,
+      next: entries.length === limit && last !== undefined ? { after: last.id, until } : undefined,
+      total: first ? await this.store.countDeadLetters(query) : undefined,
+    };
   }
 
   /** Back to each entry's trigger (a retry due now, with no attempts), or, with `to`, one delivery to that URL. */
-  async redrive(selection: Selection, options: { readonly to?: string | undefined; readonly dryRun?: boolean | undefined }): Promise<RedriveResult[]> {
-    const entries = await this.#select(selection);
+  async redrive(
+    selection: Selection,
+    options: { readonly to?: string | undefined; readonly dryRun?: boolean | undefined } & Chunk,
+  ): Promise<{ readonly results: RedriveResult[] } & ChunkAnswer> {
+    const { entries, next, total } = await this.#select(selection, options);
     const results: RedriveResult[] = [];
+    const redrives: Array<{ id: string; retry: Omit<RetryEntry, 'id'> }> = [];
     for (const entry of entries) {
       const event = originalEvent(entry.event);
       if (options.to !== undefined) {
-        if (options.dryRun) {
-          results.push({ id: entry.id, outcome: 'would-redrive', target: options.to });
-          continue;
-        }
-        // Claimed while it is sent, so that two redrives at once send it once.
-        if (!(await this.store.claimDeadLetter(entry.id, SEND_CLAIM_MS))) {
-          results.push({ id: entry.id, outcome: 'gone', target: options.to });
-          continue;
-        }
-        const outcome = await this.sender.send(options.to, event, { format: 'binary', timeoutMs: SEND_TIMEOUT_MS });
-        if (outcome.kind === 'delivered') {
-          await this.store.deleteDeadLetters([entry.id]);
-          results.push({ id: entry.id, outcome: 'delivered', target: options.to });
-        } else {
-          await this.store.releaseDeadLetter(entry.id);
-          results.push({ id: entry.id, outcome: 'failed', target: options.to, error: outcome.error });
-        }
+        results.push(await this.#send(entry.id, event, options.to, options.dryRun === true));
         continue;
       }
       const trigger = this.#triggers.get(entry.trigger);
       if (trigger === undefined) {
         results.push({ id: entry.id, outcome: 'failed', target: `trigger ${entry.trigger}`, error: `trigger ${entry.trigger} is not configured; redrive it with --to URL` });
-        continue;
-      }
-      if (options.dryRun) {
+      } else if (options.dryRun) {
         results.push({ id: entry.id, outcome: 'would-redrive', target: `trigger ${entry.trigger}` });
-        continue;
+      } else {
+        redrives.push({ id: entry.id, retry: { trigger: entry.trigger, broker: trigger.broker, dueAt: Date.now(), attempts: [], event } });
       }
-      const retryId = await this.store.redriveDeadLetter(entry.id, { trigger: entry.trigger, broker: trigger.broker, dueAt: Date.now(), attempts: [], event });
-      results.push({ id: entry.id, outcome: retryId === undefined ? 'gone' : 'redriven', target: `trigger ${entry.trigger}` });
     }
-    return results;
+    // The chunk's redrives in one commit (one pipeline on Redis).
+    const retryIds = await this.store.redriveDeadLetters(redrives);
+    redrives.forEach(({ id, retry }, i) => results.push({ id, outcome: retryIds[i] === undefined ? 'gone' : 'redriven', target: `trigger ${retry.trigger}` }));
+    results.sort((a, b) => Number(a.id) - Number(b.id));
+    return { results, next, total };
   }
 
-  async purge(selection: Selection, options: { readonly dryRun?: boolean | undefined }): Promise<{ readonly ids: string[]; readonly purged: number }> {
-    const ids = (await this.#select(selection)).map((d) => d.id);
-    if (options.dryRun) return { ids, purged: 0 };
-    return { ids, purged: await this.store.deleteDeadLetters(ids) };
+  /** One delivery to `to`, claimed while it is sent so that two redrives at once send it once. */
+  async #send(id: string, event: CloudEvent, to: string, dryRun: boolean): Promise<RedriveResult> {
+    if (dryRun) return { id, outcome: 'would-redrive', target: to };
+    if (!(await this.store.claimDeadLetter(id, SEND_CLAIM_MS))) return { id, outcome: 'gone', target: to };
+    const outcome = await this.sender.send(to, event, { format: 'binary', timeoutMs: SEND_TIMEOUT_MS });
+    if (outcome.kind === 'delivered') {
+      await this.store.deleteDeadLetters([id]);
+      return { id, outcome: 'delivered', target: to };
+    }
+    await this.store.releaseDeadLetter(id);
+    return { id, outcome: 'failed', target: to, error: outcome.error };
+  }
+
+  async purge(selection: Selection, options: { readonly dryRun?: boolean | undefined } & Chunk): Promise<{ readonly ids: string[]; readonly purged: number } & ChunkAnswer> {
+    const { entries, next, total } = await this.#select(selection, options);
+    const ids = entries.map((d) => d.id);
+    return { ids, purged: options.dryRun ? 0 : await this.store.deleteDeadLetters(ids), next, total };
   }
 }

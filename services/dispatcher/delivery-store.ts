@@ -67,6 +67,10 @@ export interface DeadLetterQuery {
   readonly since?: number | undefined;
   readonly code?: number | undefined;
   readonly ids?: readonly string[] | undefined;
+  /** Only entries with a greater id: the cursor of an operation done in chunks. */
+  readonly afterId?: string | undefined;
+  /** Only entries created at or before this time (ms): those that existed when the operation began. */
+  readonly createdUntil?: number | undefined;
   readonly limit?: number | undefined;
 }
 
@@ -106,14 +110,18 @@ export interface DeliveryStore {
    */
   leaseDeadLetterSink(id: string, ms: number): Promise<boolean>;
   setDeadLetterSinkOutcome(id: string, outcome: DeadLetterSinkOutcome): Promise<void>;
+  /** Oldest first (by id). */
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]>;
+  /** How many entries the query selects (its limit aside). */
+  countDeadLetters(query: DeadLetterQuery): Promise<number>;
   deleteDeadLetters(ids: readonly string[]): Promise<number>;
   /**
-   * Takes the dead letter out and schedules the retry, as one step: resolves with the retry's id,
-   * or undefined when the entry was gone (another redrive or a purge took it), so that two
-   * redrives at once redeliver each entry once.
+   * Takes each dead letter out and schedules its retry, as one step per entry (and one commit or
+   * one round trip for the lot): resolves, in order, with each retry's id, or undefined where the
+   * entry was gone (another redrive or a purge took it), so two redrives at once redeliver each
+   * entry once.
    */
-  redriveDeadLetter(id: string, retry: Omit<RetryEntry, 'id'>): Promise<string | undefined>;
+  redriveDeadLetters(redrives: ReadonlyArray<{ readonly id: string; readonly retry: Omit<RetryEntry, 'id'> }>): Promise<Array<string | undefined>>;
   /**
    * Claims the dead letter for up to `ms` while it is sent somewhere once (`redrive --to`): false
    * when it is gone or another caller holds it. Deleting the entry, or releasing, ends the claim.

@@ -173,7 +173,7 @@ export function runDeliveryStoreSuite(engine: string, newHarness: () => Promise<
 
     it('redrive turns a dead letter back into a retry handed to its trigger', async () => {
       const id = await store.deadLetter(deadLetter('again'));
-      const retryId = await store.redriveDeadLetter(id, { trigger: 'ns/t', broker: 'ns/b', dueAt: Date.now(), attempts: [], event: event('again') });
+      const [retryId] = await store.redriveDeadLetters([{ id, retry: { trigger: 'ns/t', broker: 'ns/b', dueAt: Date.now(), attempts: [], event: event('again') } }]);
       expect(await store.listDeadLetters({})).toEqual([]);
       const received = consume('ns/t');
       await waitFor(() => received.length === 1, 'the redriven retry', 5000);
@@ -184,12 +184,15 @@ export function runDeliveryStoreSuite(engine: string, newHarness: () => Promise<
     it('Redrive exactly once: two redrives of the same dead letters at once schedule each once', async () => {
       const ids: string[] = [];
       for (let i = 0; i < 50; i++) ids.push(await store.deadLetter(deadLetter(`twice-${i}`)));
-      const redrive = (id: string) => store.redriveDeadLetter(id, { trigger: 'ns/t', broker: 'ns/b', dueAt: Date.now() + 60_000, attempts: [], event: event(id) });
-      const outcomes = await Promise.all(ids.flatMap((id) => [redrive(id), redrive(id)]));
+      const redrives = (some: readonly string[]) => store.redriveDeadLetters(some.map((id) => ({ id, retry: { trigger: 'ns/t', broker: 'ns/b', dueAt: Date.now() + 60_000, attempts: [], event: event(id) } })));
+      // Two calls at once over the same entries, and within one call the same entry twice.
+      const [first, second] = await Promise.all([redrives(ids.slice(0, 40)), redrives([...ids.slice(20), ids[49] as string])]);
+      const outcomes = [...(first ?? []), ...(second ?? [])];
+      expect(outcomes).toHaveLength(71);
       expect(outcomes.filter((retryId) => retryId !== undefined)).toHaveLength(50);
       expect(await store.listRetries('ns/t')).toHaveLength(50);
       expect(await store.listDeadLetters({})).toEqual([]);
-      expect(await redrive(ids[0] as string)).toBeUndefined();
+      expect(await redrives([ids[0] as string])).toEqual([undefined]);
     });
 
     it('a claim on a dead letter is held by one caller until released or the entry is deleted; a missing entry cannot be claimed', async () => {

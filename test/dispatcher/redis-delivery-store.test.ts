@@ -69,9 +69,9 @@ describe('Redis delivery store across processes', () => {
         const event = { attributes: { specversion: '1.0', id: `r-${i}`, source: '/s', type: 't' } };
         ids.push(await a.deliveryStore.deadLetter({ broker: 'ns/b', trigger: 'ns/t', event, attempts: [], reason: 'x', createdAt: Date.now(), deadLetterSink: { state: 'none' } }));
       }
-      const redrive = (s: typeof a, id: string) =>
-        s.deliveryStore.redriveDeadLetter(id, { trigger: 'ns/t', broker: 'ns/b', dueAt: Date.now() + 60_000, attempts: [], event: { attributes: { specversion: '1.0', id, source: '/s', type: 't' } } });
-      const outcomes = await Promise.all(ids.flatMap((id) => [redrive(a, id), redrive(b, id)]));
+      const redrive = (s: typeof a) =>
+        s.deliveryStore.redriveDeadLetters(ids.map((id) => ({ id, retry: { trigger: 'ns/t', broker: 'ns/b', dueAt: Date.now() + 60_000, attempts: [], event: { attributes: { specversion: '1.0', id, source: '/s', type: 't' } } } })));
+      const outcomes = (await Promise.all([redrive(a), redrive(b)])).flat();
       expect(outcomes.filter((retryId) => retryId !== undefined)).toHaveLength(200);
       expect(await a.deliveryStore.listRetries('ns/t')).toHaveLength(200);
       expect(await b.deliveryStore.listDeadLetters({})).toEqual([]);

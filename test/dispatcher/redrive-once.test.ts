@@ -47,10 +47,18 @@ async function deadLetters(platforms: readonly TestPlatform[], sink: HttpSink): 
   expect(sink.received).toHaveLength(COUNT);
 }
 
-const redrive = (platform: TestPlatform, body: object) =>
-  fetch(`${platform.url}/api/v1/dead-letters/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
-    async (r) => (await r.json()) as { results: Array<{ outcome: string }> },
-  );
+/** A whole redrive, chunk by chunk as the API answers it (`next`), as `switchyard dlq redrive` does. */
+async function redrive(platform: TestPlatform, body: object): Promise<{ results: Array<{ outcome: string }> }> {
+  const results: Array<{ outcome: string }> = [];
+  let next: { after: string; until: number } | undefined;
+  do {
+    const response = await fetch(`${platform.url}/api/v1/dead-letters/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, ...next }) });
+    const answer = (await response.json()) as { results: Array<{ outcome: string }>; next?: { after: string; until: number } };
+    results.push(...answer.results);
+    next = answer.next;
+  } while (next !== undefined);
+  return { results };
+}
 
 function expectEachOnce(results: ReadonlyArray<{ results: Array<{ outcome: string }> }>, done: string): void {
   const outcomes = results.flatMap((r) => r.results.map((x) => x.outcome));

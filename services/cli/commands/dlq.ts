@@ -2,6 +2,7 @@ import { SwitchyardError } from '../../errors.ts';
 import { type Command, consoleOutput, type OptionValues } from '../command.ts';
 import { brokerOption, integerOption, outputOption, stringOption, triggerOption } from '../option-values.ts';
 import { jsonOrError, platformUrl, request } from '../platform-client.ts';
+import { runInChunks } from '../chunked-operation.ts';
 import { Table } from '../table.ts';
 
 interface DeadLetterJson {
@@ -23,6 +24,18 @@ interface RedriveResult {
 }
 
 const SUBCOMMANDS = ['list', 'show', 'redrive', 'purge'];
+/** Entries a call: redriving to a trigger is a write each; --to sends each, which may be slow. */
+const REDRIVE_CHUNK = 500;
+const SEND_CHUNK = 10;
+const PURGE_CHUNK = 1000;
+/** Ids a request at most (the platform takes up to 10,000). */
+const ID_PART = 1000;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 function filterBody(values: OptionValues): Record<string, unknown> {
   const body: Record<string, unknown> = {};
@@ -138,27 +151,44 @@ Examples:
       throw new SwitchyardError('SWY_USAGE', `dlq ${sub} needs a selection: IDs, a filter (--broker, --trigger, --type, --since, --code) or --all (see switchyard dlq --help)`);
     }
     const dryRun = values['dry-run'] === true;
+    // Long id lists go in parts; each part (and a large filter) is done in chunks by the platform.
+    const parts: Array<Record<string, unknown>> = ids.length === 0 ? [selection] : chunks(ids, ID_PART).map((part) => ({ ...selection, ids: part }));
     if (sub === 'redrive') {
       const to = stringOption(values, 'to');
-      const body = (await post(base, '/api/v1/dead-letters/redrive', { ...selection, ...(to ? { to } : {}), dryRun })) as { results: RedriveResult[] };
-      for (const result of body.results) {
-        consoleOutput.out(output === 'json' ? JSON.stringify(result) : `${result.id}  ${result.outcome}  ${result.target}${result.error ? `  ${result.error}` : ''}`);
+      const counts = { failed: 0, gone: 0, all: 0 };
+      for (const part of parts) {
+        await runInChunks<{ results: RedriveResult[] }>(`${base}/api/v1/dead-letters/redrive`, { ...part, ...(to ? { to } : {}), dryRun }, to ? SEND_CHUNK : REDRIVE_CHUNK, (answer) => {
+          for (const result of answer.results) {
+            consoleOutput.out(output === 'json' ? JSON.stringify(result) : `${result.id}  ${result.outcome}  ${result.target}${result.error ? `  ${result.error}` : ''}`);
+            counts.all++;
+            if (result.outcome === 'failed') counts.failed++;
+            if (result.outcome === 'gone') counts.gone++;
+          }
+          return answer.results.length;
+        });
       }
-      const failed = body.results.filter((r) => r.outcome === 'failed').length;
-      const gone = body.results.filter((r) => r.outcome === 'gone').length;
-      const goneNote = gone === 0 ? '' : `, taken meanwhile by another redrive or a purge: ${gone}`;
-      consoleOutput.err(`${dryRun ? 'would redrive' : 'redriven'}: ${body.results.length - failed - gone}, failed: ${failed}${goneNote}`);
-      return failed > 0 ? 1 : 0;
+      const goneNote = counts.gone === 0 ? '' : `, taken meanwhile by another redrive or a purge: ${counts.gone}`;
+      consoleOutput.err(`${dryRun ? 'would redrive' : 'redriven'}: ${counts.all - counts.failed - counts.gone}, failed: ${counts.failed}${goneNote}`);
+      return counts.failed > 0 ? 1 : 0;
     }
 
     // purge
     if (values['yes'] !== true && !dryRun) {
-      const preview = (await post(base, '/api/v1/dead-letters/purge', { ...selection, dryRun: true })) as { ids: string[] };
-      throw new SwitchyardError('SWY_USAGE', `purge would delete ${preview.ids.length} dead letter${preview.ids.length === 1 ? '' : 's'}; add --yes to delete them`);
+      let count = 0;
+      for (const part of parts) count += ((await post(base, '/api/v1/dead-letters/purge', { ...part, dryRun: true, limit: 1 })) as { total: number }).total;
+      throw new SwitchyardError('SWY_USAGE', `purge would delete ${count} dead letter${count === 1 ? '' : 's'}; add --yes to delete them`);
     }
-    const body = (await post(base, '/api/v1/dead-letters/purge', { ...selection, dryRun })) as { ids: string[]; purged: number };
-    if (output === 'json') consoleOutput.out(JSON.stringify(body));
-    else consoleOutput.out(dryRun ? `would purge ${body.ids.length}: ${body.ids.join(' ')}` : `purged ${body.purged}`);
+    const purged: string[] = [];
+    let deleted = 0;
+    for (const part of parts) {
+      await runInChunks<{ ids: string[]; purged: number }>(`${base}/api/v1/dead-letters/purge`, { ...part, dryRun }, PURGE_CHUNK, (answer) => {
+        purged.push(...answer.ids);
+        deleted += answer.purged;
+        return answer.ids.length;
+      });
+    }
+    if (output === 'json') consoleOutput.out(JSON.stringify({ ids: purged, purged: deleted }));
+    else consoleOutput.out(dryRun ? `would purge ${purged.length}: ${purged.join(' ')}` : `purged ${deleted}`);
     return 0;
   },
 };

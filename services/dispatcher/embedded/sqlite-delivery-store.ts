@@ -109,15 +109,20 @@ export class SqliteDeliveryStore implements DeliveryStore {
     // The retries live in the event log's file; closing the log closes them.
   }
 
-  async redriveDeadLetter(id: string, retry: Omit<RetryEntry, 'id'>): Promise<string | undefined> {
-    const [, params] = insertRetry(retry);
-    const [retryId] = await this.log.write([
-      ['redriveRetry', [...params, Number(id)]],
-      ['deleteDeadLetter', [Number(id)]],
-    ]);
-    if (retryId === undefined || retryId === 0) return undefined;
-    this.#poke(retry.trigger);
-    return String(retryId);
+  async redriveDeadLetters(redrives: ReadonlyArray<{ readonly id: string; readonly retry: Omit<RetryEntry, 'id'> }>): Promise<Array<string | undefined>> {
+    if (redrives.length === 0) return [];
+    const results = await this.log.write(
+      redrives.flatMap(({ id, retry }): WriteStep[] => [
+        ['redriveRetry', [...insertRetry(retry)[1], Number(id)]],
+        ['deleteDeadLetter', [Number(id)]],
+      ]),
+    );
+    for (const trigger of new Set(redrives.map((r) => r.retry.trigger))) this.#poke(trigger);
+    // Each entry's two steps: the conditional insert answers the retry's id, or 0 when the dead letter was gone.
+    return redrives.map((_, i) => {
+      const retryId = results[2 * i];
+      return retryId === undefined || retryId === 0 ? undefined : String(retryId);
+    });
   }
 
   async claimDeadLetter(id: string, ms: number): Promise<boolean> {
@@ -177,21 +182,36 @@ export class SqliteDeliveryStore implements DeliveryStore {
     await this.log.write([['updateDeadLetterSink', [JSON.stringify(outcome), Number(id)]]]);
   }
 
-  async listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
+  /** The WHERE clause of a query, or undefined when it can select nothing (an empty id list). */
+  #where(query: DeadLetterQuery): { sql: string; params: Array<string | number> } | undefined {
     const where: string[] = [];
     const params: Array<string | number> = [];
     if (query.broker !== undefined) (where.push('broker = ?'), params.push(query.broker));
     if (query.trigger !== undefined) (where.push('trigger = ?'), params.push(query.trigger));
     if (query.type !== undefined) (where.push('type = ?'), params.push(query.type));
     if (query.since !== undefined) (where.push('created_at >= ?'), params.push(query.since));
+    if (query.createdUntil !== undefined) (where.push('created_at <= ?'), params.push(query.createdUntil));
     if (query.code !== undefined) (where.push('code = ?'), params.push(query.code));
+    if (query.afterId !== undefined) (where.push('id > ?'), params.push(Number(query.afterId)));
     if (query.ids !== undefined) {
-      if (query.ids.length === 0) return [];
+      if (query.ids.length === 0) return undefined;
       where.push(`id IN (${query.ids.map(() => '?').join(', ')})`);
       params.push(...query.ids.map(Number));
     }
-    const sql = `SELECT * FROM dead_letters${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
-    const rows = this.log.query<DeadLetterRow>(sql, ...params, query.limit ?? -1);
+    return { sql: where.length ? ` WHERE ${where.join(' AND ')}` : '', params };
+  }
+
+  async countDeadLetters(query: DeadLetterQuery): Promise<number> {
+    const where = this.#where(query);
+    if (where === undefined) return 0;
+    const [row] = this.log.query<{ n: number }>(`SELECT COUNT(*) AS n FROM dead_letters${where.sql}`, ...where.params);
+    return row?.n ?? 0;
+  }
+
+  async listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
+    const where = this.#where(query);
+    if (where === undefined) return [];
+    const rows = this.log.query<DeadLetterRow>(`SELECT * FROM dead_letters${where.sql} ORDER BY id LIMIT ?`, ...where.params, query.limit ?? -1);
     return rows.map((row) => ({
       id: String(row.id),
       broker: row.broker,

@@ -72,8 +72,17 @@ export class RedisDeliveryStore implements DeliveryStore {
     if (outcome.state !== 'pending') await this.redis.del(this.keys.deadLetterSinkLease(id));
   }
 
+  async countDeadLetters(query: DeadLetterQuery): Promise<number> {
+    return (await this.listDeadLetters({ ...query, limit: undefined })).length;
+  }
+
   async listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
-    const ids = query.ids !== undefined ? [...query.ids].sort((a, b) => Number(a) - Number(b)) : await this.redis.zrange(this.keys.deadLetterIndex, '0', '-1');
+    // The index is scored by id: an operation's cursor (afterId) starts the scan past what it did.
+    const from = query.afterId === undefined ? '-inf' : `(${query.afterId}`;
+    const ids =
+      query.ids !== undefined
+        ? [...query.ids].filter((id) => query.afterId === undefined || Number(id) > Number(query.afterId)).sort((a, b) => Number(a) - Number(b))
+        : await this.redis.zrangebyscore(this.keys.deadLetterIndex, from, '+inf');
     const found: DeadLetter[] = [];
     for (let start = 0; start < ids.length; start += MGET_CHUNK) {
       const chunk = ids.slice(start, start + MGET_CHUNK);
@@ -103,16 +112,17 @@ export class RedisDeliveryStore implements DeliveryStore {
   }
 
   /**
-   * The claim makes two redrives at once take the entry once; the job comes before the delete, so
+   * The claim makes two redrives at once take an entry once; the job comes before the delete, so
    * a crash in between leaves the dead letter too (redrivable again once the claim lapses: a
    * second delivery, never a loss). The job's id is the dead letter's, so a repeated add while the
    * first job waits adds nothing.
    */
-  async redriveDeadLetter(id: string, retry: Omit<RetryEntry, 'id'>): Promise<string | undefined> {
-    if (!(await this.claimDeadLetter(id, REDRIVE_CLAIM_MS))) return undefined;
-    const retryId = await this.retries.schedule(retry, `redrive-${id}`);
-    await this.deleteDeadLetters([id]);
-    return retryId;
+  async redriveDeadLetters(redrives: ReadonlyArray<{ readonly id: string; readonly retry: Omit<RetryEntry, 'id'> }>): Promise<Array<string | undefined>> {
+    // Commands sent together go as one pipeline (auto-pipelining): a chunk costs a few round trips.
+    const claimed = await Promise.all(redrives.map(({ id }) => this.claimDeadLetter(id, REDRIVE_CLAIM_MS)));
+    const retryIds = await Promise.all(redrives.map(({ id, retry }, i) => (claimed[i] ? this.retries.schedule(retry, `redrive-${id}`) : undefined)));
+    await this.deleteDeadLetters(redrives.filter((_, i) => claimed[i]).map(({ id }) => id));
+    return retryIds;
   }
 
   async claimDeadLetter(id: string, ms: number): Promise<boolean> {
@@ -139,6 +149,7 @@ function matches(entry: DeadLetter, query: DeadLetterQuery): boolean {
     (query.trigger === undefined || entry.trigger === query.trigger) &&
     (query.type === undefined || entry.event.attributes['type'] === query.type) &&
     (query.since === undefined || entry.createdAt >= query.since) &&
+    (query.createdUntil === undefined || entry.createdAt <= query.createdUntil) &&
     (query.code === undefined || (code !== undefined && Number(code) === query.code))
   );
 }
