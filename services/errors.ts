@@ -14,8 +14,8 @@ export const errorTable = {
   SWY_METHOD_NOT_ALLOWED: { status: 405, summary: 'The path does not accept that HTTP method.' },
   SWY_BODY_TOO_LARGE: { status: 413, summary: 'The request body exceeds the configured limit.' },
   SWY_HEADERS_TOO_LARGE: { status: 431, summary: "The request's headers exceed the server's limit." },
-  SWY_OVERLOADED: { status: 429, summary: 'The platform has too many events waiting to be stored; retry after the given delay.' },
-  SWY_STORE_UNAVAILABLE: { status: 503, summary: 'The event store failed or is closing; retry after the given delay.' },
+  SWY_OVERLOADED: { status: 429, retryAfterSeconds: 1, summary: 'The platform has too many events waiting to be stored; retry after the given delay.' },
+  SWY_STORE_UNAVAILABLE: { status: 503, retryAfterSeconds: 5, summary: 'The event store failed, cannot commit or is closing; retry after the given delay.' },
   SWY_WEBHOOK_UNAUTHORIZED: { status: 401, summary: "A WebhookSource request failed its source's authentication (signature, timestamp, token or password)." },
   SWY_WEBHOOK_REJECTED: { status: 400, summary: 'A WebhookSource request lacks what the source needs to build an event (a header it names), or its JSON body does not parse.' },
   SWY_DEAD_LETTER_NOT_FOUND: { status: 404, summary: 'No dead letter has that id.' },
@@ -30,7 +30,7 @@ export const errorTable = {
   SWY_API_ERROR: { status: 0, summary: 'The platform answered an admin command with an error status.' },
   SWY_FUNCTION_LOAD_FAILED: { status: 0, summary: 'A Function handler module cannot be loaded (missing, a syntax error, no default export).' },
   SWY_LISTEN_FAILED: { status: 0, summary: 'The platform could not listen on the requested host and port.' },
-} as const satisfies Record<string, { status: number; summary: string }>;
+} as const satisfies Record<string, { status: number; summary: string; retryAfterSeconds?: number }>;
 
 export type ErrorCode = keyof typeof errorTable;
 
@@ -48,6 +48,14 @@ export class SwitchyardError extends Error {
 
   get status(): number {
     return errorTable[this.code].status;
+  }
+
+  /** The `Retry-After` an HTTP edge answers with: the error's own, else its code's in the table. */
+  get retryAfterSeconds(): number | undefined {
+    const own = this.details?.['retryAfterSeconds'];
+    if (typeof own === 'number') return own;
+    const entry = errorTable[this.code];
+    return 'retryAfterSeconds' in entry ? entry.retryAfterSeconds : undefined;
   }
 
   /** The JSON body every HTTP edge answers errors with. */

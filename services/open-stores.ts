@@ -29,7 +29,7 @@ export async function openStores(location: StoreLocation, limits: EngineLimits =
     return openRedisStores(location, limits);
   }
   try {
-    const log = await SqliteEventLog.open({ path: location.path, synchronous: location.synchronous, maxPendingEvents: limits.maxPendingEvents });
+    const log = await SqliteEventLog.open({ path: location.path, synchronous: location.synchronous, maxPendingEvents: limits.maxPendingEvents, logger: limits.logger });
     return { log, deliveryStore: new SqliteDeliveryStore(log), pingScheduler: (sources, parts) => new InProcessPingScheduler(sources, parts) };
   } catch (error) {
     throw new SwitchyardError('SWY_STORE_OPEN_FAILED', `cannot open the store at ${location.path}: ${(error as Error).message}`, undefined, { cause: error });

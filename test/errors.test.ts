@@ -19,4 +19,12 @@ describe('the error table', () => {
       if (entry.status !== 0) expect(entry.status, code).toBeGreaterThanOrEqual(400);
     }
   });
+
+  it("Health tells the truth: docs/lifecycle.md's Retry-After values are the code's", () => {
+    const lifecycle = readFileSync(new URL('../docs/lifecycle.md', import.meta.url), 'utf8');
+    for (const code of ['SWY_OVERLOADED', 'SWY_STORE_UNAVAILABLE'] as const) {
+      const entry = errorTable[code];
+      expect(lifecycle).toMatch(new RegExp(`${entry.status} ${code}, Retry-After: ${entry.retryAfterSeconds}\\b`));
+    }
+  });
 });

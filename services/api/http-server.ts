@@ -34,8 +34,12 @@ const HEADERS_TIMEOUT_MS = 10_000;
 /** How often Node looks for requests past their timeout (its default, 30 s, would let a stalled one live that much longer). */
 const TIMEOUT_CHECK_MS = 1000;
 
-function toSwitchyardError(error: FastifyError | SwitchyardError | Error, bodyLimit: number): SwitchyardError {
+function toSwitchyardError(error: FastifyError | SwitchyardError | Error, bodyLimit: number, log: EventLog): SwitchyardError {
   if (error instanceof SwitchyardError) return error;
+  // An admin call that failed because the store cannot be reached (Redis away, a full disk) says
+  // so, with Retry-After, like ingress: not an internal error.
+  const health = log.health();
+  if (!health.ready) return new SwitchyardError('SWY_STORE_UNAVAILABLE', `the store is unavailable: ${health.reason}`, undefined, { cause: error });
   const code = (error as FastifyError).code;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new SwitchyardError('SWY_BODY_TOO_LARGE', `the request body is larger than the limit of ${formatSize(bodyLimit)} (--body-limit raises it)`, { limitBytes: bodyLimit });
@@ -63,10 +67,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     clientErrorHandler: answerClientError,
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const failure = toSwitchyardError(error, options.bodyLimit);
+    const failure = toSwitchyardError(error, options.bodyLimit, options.log);
     if (failure.code === 'SWY_INTERNAL') request.log.error({ err: error, url: request.url }, 'request failed');
-    const retryAfter = failure.details?.['retryAfterSeconds'];
-    if (typeof retryAfter === 'number') reply.header('Retry-After', String(retryAfter));
+    const retryAfter = failure.retryAfterSeconds;
+    if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
     if (failure.code === 'SWY_BODY_TOO_LARGE') reply.header('Connection', 'close');
     reply.code(failure.status).send(failure.toBody());
   });

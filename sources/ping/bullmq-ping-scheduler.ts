@@ -9,6 +9,8 @@
  * since the last fire, up to the catch-up age, are.
  */
 import { type Job, Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { boundedClose } from '../../services/broker/redis/bounded-close.ts';
 import type { PingSourceConfig } from '../../services/manifests/runtime-config.ts';
 import { PingEmitter } from './ping-emitter.ts';
 import type { PingScheduler, PingSchedulerParts } from './ping-scheduler.ts';
@@ -40,6 +42,7 @@ export class BullPingScheduler implements PingScheduler {
   readonly #emitter: PingEmitter;
   #queue: Queue<TickData, void, string> | undefined;
   #worker: Worker<TickData, void, string> | undefined;
+  #queueConnection: Redis | undefined;
 
   constructor(sources: readonly PingSourceConfig[], parts: PingSchedulerParts, options: BullPingOptions) {
     this.#sources = new Map(sources.map((s) => [s.key, s]));
@@ -50,7 +53,11 @@ export class BullPingScheduler implements PingScheduler {
 
   async start(): Promise<void> {
     if (this.#sources.size === 0) return;
-    const queue = new Queue<TickData, void, string>(this.#options.queueName, { connection: { ...this.#options.connection }, prefix: this.#options.prefix });
+    // The queue's connection is ours, so that closing drops it instead of asking BullMQ to QUIT a
+    // connection that may be reconnecting (bullmq-retries.ts says more).
+    this.#queueConnection = new Redis({ ...this.#options.connection });
+    this.#queueConnection.on('error', () => undefined);
+    const queue = new Queue<TickData, void, string>(this.#options.queueName, { connection: this.#queueConnection, prefix: this.#options.prefix });
     queue.on('error', () => undefined);
     this.#queue = queue;
     // Ticks missed while every process was down, for sources whose catch-up allows: the last fire
@@ -89,8 +96,9 @@ export class BullPingScheduler implements PingScheduler {
 
   async stop(): Promise<void> {
     this.#emitter.stop();
-    await this.#worker?.close();
-    await this.#queue?.close();
+    if (this.#worker !== undefined) await boundedClose(this.#worker);
+    await this.#queue?.close().catch(() => undefined);
+    this.#queueConnection?.disconnect();
   }
 
   async #tick(job: Job<TickData, void, string>): Promise<void> {

@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
 import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
 import { SwitchyardError } from '../../errors.ts';
 import type { BrokerKey, CursorSpec, EventLog, LogEntry, LogHealth, Retention } from '../event-log.ts';
@@ -19,6 +20,7 @@ import { CursorPosition } from '../cursor-position.ts';
 import { PendingRows } from './pending-rows.ts';
 import type { CommitResult, WriteStep } from './sqlite-writer-protocol.ts';
 import { BrokerTails } from './broker-tails.ts';
+import { CommitHealth } from './commit-health.ts';
 import { WriterClient } from './writer-client.ts';
 
 export interface SqliteEventLogOptions {
@@ -30,6 +32,8 @@ export interface SqliteEventLogOptions {
   readonly maxPendingBytes?: number;
   /** Recently appended entries kept in memory per broker for cursors that are caught up (default 10,000). */
   readonly tailEntries?: number;
+  /** Where failing commits are reported. */
+  readonly logger?: Logger | undefined;
 }
 
 /**
@@ -91,6 +95,7 @@ export class SqliteEventLog implements EventLog {
   #cursorsDue = false;
   #cursorTimer: NodeJS.Timeout | undefined;
   #commitsInFlight = 0;
+  readonly #commits: CommitHealth;
   #flushScheduled = false;
   #closed = false;
   #closing = false;
@@ -101,6 +106,7 @@ export class SqliteEventLog implements EventLog {
     this.#maxPendingEvents = options.maxPendingEvents ?? 20_000;
     this.#maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
     this.#tails = new BrokerTails(options.tailEntries ?? 10_000);
+    this.#commits = new CommitHealth(() => this.write([['probe', [new Date().toISOString()]]]), options.logger);
   }
 
   static async open(options: SqliteEventLogOptions): Promise<SqliteEventLog> {
@@ -117,7 +123,8 @@ export class SqliteEventLog implements EventLog {
   health(): LogHealth {
     if (this.#closed) return { ready: false, reason: 'the store is closed' };
     if (this.#writer.failure !== undefined) return { ready: false, reason: this.#writer.failure };
-    return { ready: true };
+    const commits = this.#commits.failure;
+    return commits === undefined ? { ready: true } : { ready: false, reason: `the store cannot commit: ${commits}` };
   }
 
   async registerBrokers(brokers: readonly BrokerKey[]): Promise<void> {
@@ -145,9 +152,7 @@ export class SqliteEventLog implements EventLog {
     }
     if (this.#pending.count + events.length > this.#maxPendingEvents || this.#pendingBytes + bytes > this.#maxPendingBytes) {
       return Promise.reject(
-        new SwitchyardError('SWY_OVERLOADED', 'too many events are waiting to be stored; retry shortly', {
-          retryAfterSeconds: 1,
-        }),
+        new SwitchyardError('SWY_OVERLOADED', 'too many events are waiting to be stored; retry shortly'),
       );
     }
     return new Promise<string[]>((resolve, reject) => {
@@ -313,6 +318,7 @@ export class SqliteEventLog implements EventLog {
       this.#scheduleFlush();
     }
     this.#closed = true;
+    this.#commits.stop();
     await this.#writer.stop();
     this.#reader.close();
   }
@@ -340,9 +346,9 @@ export class SqliteEventLog implements EventLog {
   }
 
   #unavailable(): SwitchyardError | undefined {
-    if (this.#closed) return new SwitchyardError('SWY_STORE_UNAVAILABLE', 'the store is closing', { retryAfterSeconds: 5 });
+    if (this.#closed) return new SwitchyardError('SWY_STORE_UNAVAILABLE', 'the store is closing');
     if (this.#writer.failure !== undefined) {
-      return new SwitchyardError('SWY_STORE_UNAVAILABLE', `the store is unavailable: ${this.#writer.failure}`, { retryAfterSeconds: 5 });
+      return new SwitchyardError('SWY_STORE_UNAVAILABLE', `the store is unavailable: ${this.#writer.failure}`);
     }
     return undefined;
   }
@@ -385,6 +391,7 @@ export class SqliteEventLog implements EventLog {
     try {
       const rows = pending.pack();
       const result = (await this.#writer.call({ op: 'commit', rows, cursors, steps }, [rows.data])) as CommitResult;
+      this.#commits.succeeded();
       for (const append of appends) {
         const offsets = new Array<string>(append.count);
         for (let i = 0; i < append.count; i++) offsets[i] = String(result.firstSeq + append.start + i);
@@ -398,9 +405,8 @@ export class SqliteEventLog implements EventLog {
         this.#tails.release(brokerId, this.#cursors.values());
       }
     } catch (error) {
-      const failure = new SwitchyardError('SWY_STORE_UNAVAILABLE', `the store failed to commit: ${(error as Error).message}`, {
-        retryAfterSeconds: 5,
-      });
+      this.#commits.failed((error as Error).message);
+      const failure = new SwitchyardError('SWY_STORE_UNAVAILABLE', `the store failed to commit: ${(error as Error).message}`);
       for (const append of appends) append.reject(failure);
       for (const waiter of stepWaiters) waiter.reject(failure);
       for (const resolve of ackWaiters) resolve();
@@ -419,7 +425,7 @@ export class SqliteEventLog implements EventLog {
 
   #onWriterGone(): void {
     const reason = this.#writer.failure ?? 'the writer thread is gone';
-    const failure = new SwitchyardError('SWY_STORE_UNAVAILABLE', `the store is unavailable: ${reason}`, { retryAfterSeconds: 5 });
+    const failure = new SwitchyardError('SWY_STORE_UNAVAILABLE', `the store is unavailable: ${reason}`);
     for (const append of this.#pendingAppends) append.reject(failure);
     for (const waiter of this.#pendingStepWaiters) waiter.reject(failure);
     this.#pendingAppends = [];

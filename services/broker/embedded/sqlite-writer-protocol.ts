@@ -18,7 +18,7 @@ export interface PackedRows {
 }
 
 /** Writes other than appends and cursor moves, by the name of a statement the writer prepared. */
-export type StatementName = 'insertRetry' | 'redriveRetry' | 'updateRetry' | 'deleteRetry' | 'insertDeadLetter' | 'updateDeadLetterSink' | 'deleteDeadLetter';
+export type StatementName = 'probe' | 'insertRetry' | 'redriveRetry' | 'updateRetry' | 'deleteRetry' | 'insertDeadLetter' | 'updateDeadLetterSink' | 'deleteDeadLetter';
 export type StatementParam = string | number | null | Uint8Array;
 export type WriteStep = readonly [name: StatementName, params: readonly StatementParam[]];
 

@@ -26,6 +26,8 @@ const closeCursor = db.prepare('DELETE FROM cursors WHERE name = ?');
 const trimChunk = db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE broker_id = ? AND seq < ? ORDER BY seq LIMIT 5000)');
 
 const statements: Record<StatementName, Database.Statement> = {
+  // A commit that writes a little, to learn whether the store can commit again (commit-health.ts).
+  probe: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', ?)"),
   insertRetry: db.prepare('INSERT INTO retries (trigger, broker, due_at, attempts, attributes, data, data_encoding) VALUES (?, ?, ?, ?, ?, ?, ?)'),
   // A redriven dead letter's retry, only while the dead letter is there: two redrives at once,
   // each followed by the dead letter's DELETE in the same transaction, insert one retry.

@@ -188,11 +188,11 @@ export class RedisEventLog implements EventLog {
 
   append(broker: BrokerKey, events: readonly CloudEvent[]): Promise<string[]> {
     if (!this.#brokers.has(broker)) return Promise.reject(new SwitchyardError('SWY_BROKER_NOT_FOUND', `no broker ${broker} in the store`));
-    if (this.#closed) return Promise.reject(new SwitchyardError('SWY_STORE_UNAVAILABLE', 'the store is closing; retry shortly', { retryAfterSeconds: 1 }));
+    if (this.#closed) return Promise.reject(new SwitchyardError('SWY_STORE_UNAVAILABLE', 'the store is closing; retry shortly'));
     if (events.length === 0) return Promise.resolve([]);
     if (this.#main.status !== 'ready') return Promise.reject(this.#unavailable(this.#main.status));
     if (this.#pending + events.length > this.#maxPendingEvents) {
-      return Promise.reject(new SwitchyardError('SWY_OVERLOADED', 'too many events are waiting to be stored; retry shortly', { retryAfterSeconds: 1 }));
+      return Promise.reject(new SwitchyardError('SWY_OVERLOADED', 'too many events are waiting to be stored; retry shortly'));
     }
     this.#pending += events.length;
     const key = this.#keys.stream(broker);
@@ -215,7 +215,7 @@ export class RedisEventLog implements EventLog {
   }
 
   #unavailable(why: string): SwitchyardError {
-    return new SwitchyardError('SWY_STORE_UNAVAILABLE', `Redis at ${this.#location.display} is not available (${why}); retry shortly`, { retryAfterSeconds: 1 });
+    return new SwitchyardError('SWY_STORE_UNAVAILABLE', `Redis at ${this.#location.display} is not available (${why}); retry shortly`);
   }
 
   async list(broker: BrokerKey, options: { readonly limit?: number; readonly after?: string } = {}): Promise<LogEntry[]> {

@@ -14,6 +14,8 @@
  * BullMQ's stalled-job check, which hands it to a live worker.
  */
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { boundedClose } from '../../broker/redis/bounded-close.ts';
 import { type StoredEvent, fromStoredEvent, toStoredEvent } from '../../broker/redis/stored-event.ts';
 import type { Attempt, RetryAnswer, RetryEntry, RetryHandler } from '../delivery-store.ts';
 
@@ -58,15 +60,17 @@ export interface BullRetriesOptions {
 export class BullRetries {
   readonly #queue: Queue<RetryJobData, void, string>;
   readonly #options: BullRetriesOptions;
+  readonly #queueConnection: Redis;
   readonly #handlers = new Map<string, TriggerHandler>();
   #worker: Worker<RetryJobData> | undefined;
 
   constructor(options: BullRetriesOptions) {
     this.#options = options;
-    this.#queue = new Queue(options.queueName, {
-      connection: { ...options.connection, enableOfflineQueue: false },
-      prefix: options.prefix,
-    });
+    // The queue's connection is ours, not BullMQ's: BullMQ would QUIT it on close, which a
+    // connection still reconnecting refuses (the close then failed, or hung); ours is dropped.
+    this.#queueConnection = new Redis({ ...options.connection, enableOfflineQueue: false });
+    this.#queueConnection.on('error', () => undefined);
+    this.#queue = new Queue(options.queueName, { connection: this.#queueConnection, prefix: options.prefix });
     this.#queue.on('error', () => undefined);
   }
 
@@ -108,14 +112,15 @@ export class BullRetries {
 
   async close(): Promise<void> {
     await this.#closeWorker();
-    await this.#queue.close();
+    await this.#queue.close().catch(() => undefined);
+    this.#queueConnection.disconnect();
   }
 
   async #closeWorker(): Promise<void> {
     const worker = this.#worker;
     this.#worker = undefined;
     // Waits for the jobs under way; a job not finished by then is taken up again by a live worker.
-    if (worker !== undefined) await worker.close();
+    if (worker !== undefined) await boundedClose(worker);
   }
 
   /** One worker serves every trigger: its concurrency is the sum of theirs. */
