@@ -9,6 +9,12 @@ import { parseDuration } from './duration.ts';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * A handler must be inside its manifest's folder (symbolic links resolved), so that a manifest
+ * cannot make the platform run any file it can read; `"true"` here allows one outside.
+ */
+export const HANDLER_OUTSIDE_FOLDER = 'switchyard.dev/handler-outside-folder';
+
 export const functionSchema = z.strictObject({
   apiVersion: z.literal('switchyard.dev/v1alpha1'),
   kind: z.literal('Function'),

@@ -1,6 +1,7 @@
 /** Opens the engine a store location names: its event log and the delivery store that lives beside it. */
 import type { Logger } from 'pino';
 import { SqliteEventLog } from './broker/embedded/sqlite-event-log.ts';
+import { storeFileProblem } from './broker/embedded/store-file.ts';
 import type { EventLog } from './broker/event-log.ts';
 import type { StoreLocation } from './broker/store-url.ts';
 import type { DeliveryStore } from './dispatcher/delivery-store.ts';
@@ -28,6 +29,8 @@ export async function openStores(location: StoreLocation, limits: EngineLimits =
     const { openRedisStores } = await import('./open-redis-stores.ts');
     return openRedisStores(location, limits);
   }
+  const problem = storeFileProblem(location.path);
+  if (problem !== undefined) throw new SwitchyardError('SWY_STORE_OPEN_FAILED', `cannot open the store: ${problem}`);
   try {
     const log = await SqliteEventLog.open({ path: location.path, synchronous: location.synchronous, maxPendingEvents: limits.maxPendingEvents, logger: limits.logger });
     return { log, deliveryStore: new SqliteDeliveryStore(log), pingScheduler: (sources, parts) => new InProcessPingScheduler(sources, parts) };

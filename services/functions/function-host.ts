@@ -30,6 +30,21 @@ interface Pending {
 
 const workerEntry = siblingModule('function-worker', import.meta.url);
 
+/**
+ * What a Function's worker sees of the environment: its `spec.env` and these, never the rest of
+ * the platform's (where a WebhookSource's secret or the Redis password may be).
+ */
+export const FUNCTION_ENVIRONMENT = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV', 'SWITCHYARD_FUNCTION_LOG_LEVEL'] as const;
+
+export function functionEnvironment(platform: NodeJS.ProcessEnv, own: Readonly<Record<string, string>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of FUNCTION_ENVIRONMENT) {
+    const value = platform[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, ...own };
+}
+
 class FunctionPool {
   readonly #slots: Slot[] = [];
   readonly #queue: Pending[] = [];
@@ -48,7 +63,7 @@ class FunctionPool {
   #spawn(): Promise<Worker> {
     const worker = startModuleWorker(workerEntry, {
       workerData: { handlerPath: this.config.handlerPath, functionKey: this.config.key },
-      env: { ...process.env, ...this.config.env },
+      env: functionEnvironment(process.env, this.config.env),
     });
     return new Promise((resolve, reject) => {
       const onMessage = (message: FromWorker) => {

@@ -4,8 +4,9 @@
  * They read the document as written, not the parsed manifest, so that they run even when the
  * schema refused the document: one schema error must not hide another problem in it.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
+import { HANDLER_OUTSIDE_FOLDER } from '../../schemas/function.schema.ts';
 import { compileCesql } from '../cesql/cesql.ts';
 import { functionNames } from '../cesql/functions.ts';
 import type { ConfigProblem } from './config-problem.ts';
@@ -80,16 +81,25 @@ export function handlerPath(file: string, spec: Record<string, unknown> | undefi
   return typeof handler === 'string' && handler !== '' ? resolve(dirname(file), handler) : undefined;
 }
 
-function functionFindings(source: ManifestSource, spec: Record<string, unknown> | undefined): ResourceFindings {
+function functionFindings(source: ManifestSource, value: Record<string, unknown>, spec: Record<string, unknown> | undefined): ResourceFindings {
   const path = handlerPath(source.file, spec);
-  if (path === undefined || (existsSync(path) && statSync(path).isFile())) return { problems: [], warnings: [] };
-  return { problems: [problemAt(source, ['spec', 'handler'], `names ${path}, which does not exist (expected a module file, relative to ${dirname(source.file)})`)], warnings: [] };
+  if (path === undefined) return { problems: [], warnings: [] };
+  const folder = dirname(source.file);
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    return { problems: [problemAt(source, ['spec', 'handler'], `names ${path}, which does not exist (expected a module file, relative to ${folder})`)], warnings: [] };
+  }
+  const inside = realpathSync(path).startsWith(`${realpathSync(folder)}${sep}`);
+  if (!inside && record(record(value['metadata'])?.['annotations'])?.[HANDLER_OUTSIDE_FOLDER] !== 'true') {
+    const message = `names ${realpathSync(path)}, which is outside the manifest's folder ${folder} (expected a module inside it, or the annotation ${HANDLER_OUTSIDE_FOLDER}: "true" to allow this one)`;
+    return { problems: [problemAt(source, ['spec', 'handler'], message)], warnings: [] };
+  }
+  return { problems: [], warnings: [] };
 }
 
 export function resourceFindings(kind: string, source: ManifestSource, yaml: ResourceDocument, value: Record<string, unknown>): ResourceFindings {
   const spec = record(value['spec']);
   if (kind === 'Trigger' && spec !== undefined) return triggerFindings(source, yaml, spec);
-  if (kind === 'Function') return functionFindings(source, spec);
+  if (kind === 'Function') return functionFindings(source, value, spec);
   if (kind === 'WebhookSource' && spec !== undefined && spec['auth'] === undefined) {
     const warning = problemAt(source, ['spec'], 'has no auth: anyone who can reach the platform can post to it (expected spec.auth with one of github, stripe, standardWebhooks, hmac, bearer, basic)');
     return { problems: [], warnings: [warning] };
