@@ -7,6 +7,7 @@ import { duration } from './common.schema.ts';
 import { parseDuration } from './duration.ts';
 import { LOG_LEVELS } from './log-levels.ts';
 import { parseSize, SIZE_EXPECTED } from './size.ts';
+import { secretSource } from './webhooksource.schema.ts';
 
 /** `NAME`, `NAMESPACE/NAME` or `KIND/NAMESPACE/NAME` of a subscriber ref. */
 const REF_KEY = /^(?:[A-Za-z][A-Za-z0-9]*\/)?(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -30,6 +31,15 @@ export const platformConfigSchema = z.strictObject({
     requestTimeout: duration.refine((text) => (parseDuration(text) ?? 1) > 0, { error: 'must be greater than zero' }).optional(),
     /** Connections open at once; more are closed as they arrive (default 4096). */
     maxConnections: z.int().min(1).max(1_000_000).optional(),
+    /** Bearer tokens for the admin API (everything under /api/): read tokens list and show, admin tokens also redrive and purge. */
+    auth: z
+      .strictObject({
+        adminTokens: z.array(secretSource).optional(),
+        readTokens: z.array(secretSource).optional(),
+      })
+      .optional(),
+    /** The hosts `dlq redrive --to` may send to (`*.example.com` for subdomains); any when absent. */
+    redriveHosts: z.array(z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+$/, { error: 'is not a host name (expected like localhost or *.example.com)' })).optional(),
     destinations: z
       .strictObject({
         /** How a subscriber ref to another kind becomes a URL; {name} and {namespace} are replaced. */

@@ -18,6 +18,8 @@ export const errorTable = {
   SWY_STORE_UNAVAILABLE: { status: 503, retryAfterSeconds: 5, summary: 'The event store failed, cannot commit or is closing; retry after the given delay.' },
   SWY_WEBHOOK_UNAUTHORIZED: { status: 401, summary: "A WebhookSource request failed its source's authentication (signature, timestamp, token or password)." },
   SWY_WEBHOOK_REJECTED: { status: 400, summary: 'A WebhookSource request lacks what the source needs to build an event (a header it names), or its JSON body does not parse.' },
+  SWY_UNAUTHORIZED: { status: 401, summary: 'The request carries no token, or one the platform does not know, for a path that needs one (the admin API, a broker with ingress tokens).' },
+  SWY_FORBIDDEN: { status: 403, summary: "The request's token may not do this (a read token asking to redrive or purge), or redrive --to names a host the platform does not allow." },
   SWY_DEAD_LETTER_NOT_FOUND: { status: 404, summary: 'No dead letter has that id.' },
   SWY_BAD_REQUEST: { status: 400, summary: 'A query parameter or request body of the admin API is invalid.' },
   SWY_INTERNAL: { status: 500, summary: 'An unexpected failure inside the platform; the log has the details.' },
@@ -29,6 +31,7 @@ export const errorTable = {
   SWY_PUBLISH_REFUSED: { status: 0, summary: 'The platform answered a publish with an error status.' },
   SWY_API_ERROR: { status: 0, summary: 'The platform answered an admin command with an error status.' },
   SWY_FUNCTION_LOAD_FAILED: { status: 0, summary: 'A Function handler module cannot be loaded (missing, a syntax error, no default export).' },
+  SWY_INSECURE_LISTEN: { status: 0, summary: 'switchyard run would listen beyond this machine without admin tokens; give tokens, or --insecure.' },
   SWY_LISTEN_FAILED: { status: 0, summary: 'The platform could not listen on the requested host and port.' },
 } as const satisfies Record<string, { status: number; summary: string; retryAfterSeconds?: number }>;
 

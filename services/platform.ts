@@ -22,6 +22,8 @@ import { declaredTriggers, type RuntimeConfig } from './manifests/runtime-config
 import { resolveWebhooks } from '../sources/webhook/webhook-secrets.ts';
 import { ConfigProblemsError } from './manifests/config-problem.ts';
 import { destinationFindings } from './manifests/runtime-checks.ts';
+import { AdminAccess, TokenSet } from './access/access.ts';
+import { readIngressTokens } from './broker/ingress/ingress-tokens.ts';
 
 export interface PlatformOptions {
   readonly host: string;
@@ -35,6 +37,11 @@ export interface PlatformOptions {
   readonly requestTimeoutMs?: number;
   /** Connections open at once; more are closed as they arrive (default 4096). */
   readonly maxConnections?: number;
+  /** Bearer tokens of the admin API: admin (everything) and read (list, show). None: the API is open. */
+  readonly adminTokens?: readonly string[];
+  readonly readTokens?: readonly string[];
+  /** The hosts `redrive --to` may send to; any when undefined. */
+  readonly redriveHosts?: readonly string[] | undefined;
   /** Events waiting for a commit before ingress answers 429 (default 20,000). */
   readonly maxPendingEvents?: number;
   /** How `ref` destinations of other kinds become URLs (default the Kubernetes service address). */
@@ -64,7 +71,8 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   const destinations = { urlTemplate: options.urlTemplate ?? DEFAULT_URL_TEMPLATE, overrides: options.destinationOverrides ?? new Map<string, string>(), baseUrl: () => url };
   // What the configuration asks that cannot be done is found before anything opens (runtime-checks.ts).
   const { served: webhooks, problems: secretProblems } = resolveWebhooks(config.webhookSources);
-  const problems = [...destinationFindings(config, destinations).problems, ...secretProblems];
+  const ingressTokens = readIngressTokens(config);
+  const problems = [...destinationFindings(config, destinations).problems, ...secretProblems, ...ingressTokens.problems];
   if (problems.length > 0) throw new ConfigProblemsError(problems);
   const location = parseStoreUrl(options.store);
   const { log, deliveryStore, pingScheduler } = await openStores(location, { maxPendingEvents: options.maxPendingEvents, logger });
@@ -92,6 +100,9 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
     deadLetters,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    adminAccess: new AdminAccess(new TokenSet(options.adminTokens ?? []), new TokenSet(options.readTokens ?? [])),
+    ingressTokens: new Map([...ingressTokens.tokens].map(([broker, tokens]) => [broker, new TokenSet(tokens)])),
+    redriveHosts: options.redriveHosts,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     baseUrl: () => url,
   });

@@ -16,6 +16,7 @@ import { isRfc3339 } from '../cloudevents/validate-attributes.ts';
 import { type DeadLetterService, MAX_CHUNK, MAX_IDS, type Selection } from '../dispatcher/dead-letter-service.ts';
 import type { DeadLetter } from '../dispatcher/delivery-store.ts';
 import { SwitchyardError } from '../errors.ts';
+import { hostAllowed } from '../access/access.ts';
 
 const since = z.string().refine((text) => isRfc3339(text) || parseDuration(text) !== undefined, {
   error: 'is not an RFC 3339 time or an ISO-8601 duration (expected like 2026-11-23T10:00:00Z or PT1H)',
@@ -67,7 +68,7 @@ export function deadLetterJson(entry: DeadLetter): Record<string, unknown> {
   };
 }
 
-export async function deadLetterRoutes(app: FastifyInstance, options: { readonly service: DeadLetterService }): Promise<void> {
+export async function deadLetterRoutes(app: FastifyInstance, options: { readonly service: DeadLetterService; readonly redriveHosts: readonly string[] | undefined }): Promise<void> {
   const { service } = options;
 
   app.get('/api/v1/dead-letters', async (request) => {
@@ -86,6 +87,9 @@ export async function deadLetterRoutes(app: FastifyInstance, options: { readonly
 
   app.post('/api/v1/dead-letters/redrive', async (request) => {
     const body = parse(selectionBody, request.body, 'request body');
+    if (body.to !== undefined && !hostAllowed(body.to, options.redriveHosts)) {
+      throw new SwitchyardError('SWY_FORBIDDEN', `redrive --to ${new URL(body.to).hostname} is not allowed (expected one of the redriveHosts: ${options.redriveHosts?.join(', ')})`);
+    }
     return service.redrive(selection(body), { to: body.to, dryRun: body.dryRun, ...chunk(body) });
   });
 

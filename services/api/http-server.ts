@@ -9,6 +9,7 @@ import { ingressRoutes } from '../broker/ingress/ingress-routes.ts';
 import type { DeadLetterService } from '../dispatcher/dead-letter-service.ts';
 import { deadLetterRoutes } from './dead-letter-routes.ts';
 import { eventsRoutes } from './events-routes.ts';
+import type { AdminAccess, TokenSet } from '../access/access.ts';
 import { answerClientError } from './client-errors.ts';
 import { healthRoutes } from './health-routes.ts';
 import { routeNotFound } from './route-not-found.ts';
@@ -26,6 +27,10 @@ export interface HttpServerOptions {
   /** Headers and body must have arrived within this; a stalled request's connection is closed. */
   readonly requestTimeoutMs: number;
   readonly maxConnections: number;
+  readonly adminAccess: AdminAccess;
+  /** Brokers that take events only with one of their tokens. */
+  readonly ingressTokens: ReadonlyMap<BrokerKey, TokenSet>;
+  readonly redriveHosts: readonly string[] | undefined;
   readonly baseUrl: () => string;
 }
 
@@ -72,6 +77,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     const retryAfter = failure.retryAfterSeconds;
     if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
     if (failure.code === 'SWY_BODY_TOO_LARGE') reply.header('Connection', 'close');
+    if (failure.code === 'SWY_UNAUTHORIZED') reply.header('WWW-Authenticate', 'Bearer');
     reply.code(failure.status).send(failure.toBody());
   });
   app.setNotFoundHandler((request, reply) => {
@@ -79,10 +85,17 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
   // Past the bound, Node closes new connections as they arrive, before they cost a request.
   app.server.maxConnections = options.maxConnections;
+  // The admin API: reading needs a read or admin token, the rest an admin token (access.ts).
+  if (!options.adminAccess.open) {
+    app.addHook('onRequest', async (request) => {
+      if (!request.url.startsWith('/api/')) return;
+      options.adminAccess.check(request.headers.authorization, request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'admin');
+    });
+  }
   await app.register(healthRoutes, { log: options.log });
-  await app.register(deadLetterRoutes, { service: options.deadLetters });
+  await app.register(deadLetterRoutes, { service: options.deadLetters, redriveHosts: options.redriveHosts });
   await app.register(eventsRoutes, { log: options.log, brokers: options.brokers, baseUrl: options.baseUrl });
-  await app.register(ingressRoutes, { publisher: options.publisher, bodyLimit: options.bodyLimit });
+  await app.register(ingressRoutes, { publisher: options.publisher, bodyLimit: options.bodyLimit, tokens: options.ingressTokens });
   await app.register(webhookRoutes, { log: options.log, webhooks: options.webhooks, bodyLimit: options.bodyLimit });
   return app;
 }

@@ -22,10 +22,10 @@ const ATTEMPTS = 3;
 /** A chunk is at most 1,000 entries; sending each to a slow URL may take a while. */
 const CHUNK_TIMEOUT_MS = 120_000;
 
-async function post<T>(url: string, body: unknown): Promise<T> {
+async function post<T>(url: string, body: unknown, token: string | undefined): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(CHUNK_TIMEOUT_MS) });
+      const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(CHUNK_TIMEOUT_MS) }, token);
       return (await jsonOrError(response, `POST ${new URL(url).pathname}`)) as T;
     } catch (error) {
       if (!(error instanceof SwitchyardError) || error.code !== 'SWY_PLATFORM_UNREACHABLE' || attempt >= ATTEMPTS) throw error;
@@ -34,13 +34,13 @@ async function post<T>(url: string, body: unknown): Promise<T> {
 }
 
 /** Calls `url` with `body` plus the cursor until the selection is done; `each` gets every answer and says how many entries it covered. */
-export async function runInChunks<T>(url: string, body: Record<string, unknown>, limit: number, each: (answer: T & ChunkAnswer) => number): Promise<void> {
+export async function runInChunks<T>(url: string, token: string | undefined, body: Record<string, unknown>, limit: number, each: (answer: T & ChunkAnswer) => number): Promise<void> {
   let cursor: ChunkCursor | undefined;
   let total: number | undefined;
   let done = 0;
   const progress = process.stderr.isTTY === true;
   do {
-    const answer = await post<T & ChunkAnswer>(url, { ...body, limit, ...(cursor === undefined ? {} : { after: cursor.after, until: cursor.until }) });
+    const answer = await post<T & ChunkAnswer>(url, { ...body, limit, ...(cursor === undefined ? {} : { after: cursor.after, until: cursor.until }) }, token);
     total ??= answer.total;
     done += each(answer);
     if (progress && total !== undefined) process.stderr.write(`\r${done} of ${total} `);

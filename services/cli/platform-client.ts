@@ -13,9 +13,16 @@ export function platformUrl(flag: string | undefined): string {
   return url.replace(/\/+$/, '');
 }
 
-export async function request(url: string, init: RequestInit = {}): Promise<Response> {
+/** The token commands send as `Authorization: Bearer …`: --token, else SWITCHYARD_TOKEN. */
+export function platformToken(flag: string | undefined): string | undefined {
+  const token = flag ?? process.env['SWITCHYARD_TOKEN'];
+  return token === undefined || token === '' ? undefined : token;
+}
+
+export async function request(url: string, init: RequestInit = {}, token?: string): Promise<Response> {
+  const headers = token === undefined ? init.headers : { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` };
   try {
-    return await fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(30_000) });
+    return await fetch(url, { ...init, headers, signal: init.signal ?? AbortSignal.timeout(30_000) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (error as Error).message;

@@ -3,13 +3,16 @@
  * reports every problem at once, with file, line and column, as manifests do.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { type PlatformConfigFile, platformConfigSchema } from '../../schemas/platform-config.schema.ts';
+import type { SecretSource } from '../../schemas/webhooksource.schema.ts';
 import { parseDuration } from '../../schemas/duration.ts';
 import { parseSize } from '../../schemas/size.ts';
 import { parseStoreUrl } from '../broker/store-url.ts';
 import type { ConfigProblem } from './config-problem.ts';
 import { locate, yamlSyntaxProblems } from './yaml-locate.ts';
+import { readSecret, SecretUnavailableError } from '../secrets/read-secret.ts';
 import { formatPath } from './manifest-source.ts';
 import { issueProblems } from './zod-issue-message.ts';
 
@@ -24,6 +27,11 @@ export interface PlatformSettings {
   readonly maxConnections?: number | undefined;
   readonly urlTemplate?: string | undefined;
   readonly services: ReadonlyMap<string, string>;
+  readonly adminTokens?: readonly SecretSource[] | undefined;
+  readonly readTokens?: readonly SecretSource[] | undefined;
+  readonly redriveHosts?: readonly string[] | undefined;
+  /** The file's folder: secret files are relative to it. */
+  readonly folder?: string | undefined;
 }
 
 const RESOURCE = 'PlatformConfig';
@@ -60,6 +68,20 @@ export function loadPlatformConfig(file: string): { readonly settings?: Platform
       problems.push(problemAt(['spec', 'store'], (error as Error).message.replace(/^--store /, 'is ')));
     }
   }
+  if (parsed.success) {
+    // The admin API's tokens must be readable now, as `run` reads them (an unset variable, a missing file).
+    const auth = (parsed.data as PlatformConfigFile).spec.auth;
+    for (const role of ['adminTokens', 'readTokens'] as const) {
+      (auth?.[role] ?? []).forEach((secret, i) => {
+        try {
+          readSecret(secret, ['spec', 'auth', role, i], dirname(file));
+        } catch (error) {
+          if (error instanceof SecretUnavailableError) problems.push(problemAt(error.path, error.message));
+          else throw error;
+        }
+      });
+    }
+  }
   if (!parsed.success || problems.length > 0) return { problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
   const { spec } = parsed.data as PlatformConfigFile;
   return {
@@ -74,6 +96,10 @@ export function loadPlatformConfig(file: string): { readonly settings?: Platform
       maxConnections: spec.maxConnections,
       urlTemplate: spec.destinations?.urlTemplate,
       services: new Map(Object.entries(spec.destinations?.services ?? {})),
+      adminTokens: spec.auth?.adminTokens,
+      readTokens: spec.auth?.readTokens,
+      redriveHosts: spec.redriveHosts,
+      folder: dirname(file),
     },
   };
 }

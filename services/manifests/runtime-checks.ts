@@ -7,6 +7,7 @@
  */
 import pino from 'pino';
 import { resolveWebhooks } from '../../sources/webhook/webhook-secrets.ts';
+import { readIngressTokens } from '../broker/ingress/ingress-tokens.ts';
 import { DEFAULT_URL_TEMPLATE, type DestinationOptions, resolveDestination, UnresolvableDestinationError } from '../dispatcher/destinations.ts';
 import { FunctionHost } from '../functions/function-host.ts';
 import type { Destination } from '../../schemas/common.schema.ts';
@@ -65,9 +66,9 @@ export function destinationFindings(config: RuntimeConfig, options: DestinationO
   return { problems, warnings };
 }
 
-/** Secrets a WebhookSource names that cannot be read now (an unset variable, a missing file). */
+/** Secrets a WebhookSource or a broker's ingress tokens name that cannot be read now (an unset variable, a missing file). */
 export function secretProblems(config: RuntimeConfig): ConfigProblem[] {
-  return resolveWebhooks(config.webhookSources).problems;
+  return [...resolveWebhooks(config.webhookSources).problems, ...readIngressTokens(config).problems];
 }
 
 /** Loads each Function's handler once, in a worker as `run` does, and reports those that fail. */

@@ -2,7 +2,8 @@
  * The typed, frozen configuration the platform's parts receive. Built once from validated
  * manifests; durations are milliseconds here, defaults applied.
  */
-import { RETENTION_MAX_AGE, RETENTION_MAX_COUNT } from '../../schemas/broker.schema.ts';
+import { INGRESS_TOKEN_ENV, INGRESS_TOKEN_FILE, RETENTION_MAX_AGE, RETENTION_MAX_COUNT } from '../../schemas/broker.schema.ts';
+import type { SecretSource } from '../../schemas/webhooksource.schema.ts';
 import type { DeliverySpec } from '../../schemas/delivery.schema.ts';
 import { parseDuration } from '../../schemas/duration.ts';
 import { DEFAULT_MAX_IN_FLIGHT, MAX_IN_FLIGHT, type TriggerManifest } from '../../schemas/trigger.schema.ts';
@@ -20,6 +21,8 @@ export interface BrokerConfig {
   readonly name: string;
   readonly delivery: DeliverySpec | undefined;
   readonly retention: Retention;
+  /** Publishing needs a token from here (read when the platform starts). */
+  readonly ingressToken?: { readonly secret: SecretSource; readonly path: readonly string[] } | undefined;
   readonly source: ManifestSource;
 }
 
@@ -60,6 +63,13 @@ export interface RuntimeConfig {
 
 export const DEFAULT_FUNCTION_TIMEOUT_MS = 30_000;
 
+function ingressToken(annotations: Readonly<Record<string, string>>): BrokerConfig['ingressToken'] {
+  const env = annotations[INGRESS_TOKEN_ENV];
+  if (env !== undefined) return { secret: { env }, path: ['metadata', 'annotations', INGRESS_TOKEN_ENV] };
+  const file = annotations[INGRESS_TOKEN_FILE];
+  return file === undefined ? undefined : { secret: { file }, path: ['metadata', 'annotations', INGRESS_TOKEN_FILE] };
+}
+
 /** The triggers users declared, without those delivering a source's outbox (source-config.ts). */
 export function declaredTriggers(config: RuntimeConfig): TriggerConfig[] {
   return config.triggers.filter((trigger) => config.brokers.get(trigger.broker)?.internal !== true);
@@ -83,6 +93,7 @@ export function compileConfig(loaded: LoadedManifests): RuntimeConfig {
           maxAgeMs: maxAge === undefined ? undefined : parseDuration(maxAge),
           maxCount: maxCount === undefined ? undefined : Number(maxCount),
         }),
+        ingressToken: ingressToken(annotations),
         source: broker.source,
       }),
     );

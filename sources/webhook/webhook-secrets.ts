@@ -3,40 +3,15 @@
  * and turns its `auth` into what webhook-auth.ts verifies. Done once, when the platform starts;
  * what cannot be read stops the start, naming the source and the field.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import type { SecretSource, WebhookSourceManifest } from '../../schemas/webhooksource.schema.ts';
+import { dirname } from 'node:path';
+import type { WebhookSourceManifest } from '../../schemas/webhooksource.schema.ts';
 import { parseDuration } from '../../schemas/duration.ts';
 import type { ConfigProblem } from '../../services/manifests/config-problem.ts';
-import { type FieldPath, problemAt } from '../../services/manifests/manifest-source.ts';
+import { problemAt } from '../../services/manifests/manifest-source.ts';
+import { readSecret, SecretUnavailableError } from '../../services/secrets/read-secret.ts';
 import type { WebhookSourceConfig } from '../../services/manifests/runtime-config.ts';
 import type { WebhookAuth } from './webhook-auth.ts';
 import type { ServedWebhook } from './webhook-routes.ts';
-
-class SecretUnavailableError extends Error {
-  constructor(
-    readonly path: FieldPath,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** `baseDir` is the manifest's folder: relative secret files are read from there. */
-function readSecret(secret: SecretSource, path: FieldPath, baseDir: string): string {
-  if ('env' in secret) {
-    const value = process.env[secret.env];
-    if (value === undefined || value === '') throw new SecretUnavailableError([...path, 'env'], `environment variable ${secret.env} is not set (expected the secret in it)`);
-    return value;
-  }
-  const file = resolve(baseDir, secret.file);
-  try {
-    // A trailing newline is an artefact of how secret files are written, not part of the secret.
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  } catch (error) {
-    throw new SecretUnavailableError([...path, 'file'], `cannot read ${file}: ${(error as Error).message}`);
-  }
-}
 
 function resolveWebhookAuth(auth: WebhookSourceManifest['spec']['auth'], baseDir: string): WebhookAuth | undefined {
   if (auth === undefined) return undefined;

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../services/manifests/config-problem.ts';
@@ -28,6 +28,10 @@ describe('the platform configuration file', () => {
       maxConnections: 4096,
       urlTemplate: 'http://{name}.{namespace}.svc.cluster.local',
       services: new Map([['event-display', 'http://localhost:9000']]),
+      adminTokens: undefined,
+      readTokens: undefined,
+      redriveHosts: undefined,
+      folder: dirname(EXAMPLE),
     });
   });
 
@@ -47,7 +51,7 @@ spec:
 `);
     const lines = loadPlatformConfig(path).problems.map(formatProblem);
     expect(lines).toEqual([
-      `${path}:4:3 PlatformConfig spec.prot: is not a known field (did you mean port? expected one of: host, port, store, bodyLimit, logLevel, requestTimeout, maxConnections, destinations)`,
+      `${path}:4:3 PlatformConfig spec.prot: is not a known field (did you mean port? expected one of: host, port, store, bodyLimit, logLevel, requestTimeout, maxConnections, auth, redriveHosts, destinations)`,
       `${path}:5:9 PlatformConfig spec.port: is 70000 (expected at most 65535)`,
       `${path}:6:10 PlatformConfig spec.store: is "mysql://db" is not a store URL (expected sqlite:PATH, like sqlite:.switchyard/switchyard.db, or redis://HOST:PORT)`,
       `${path}:7:14 PlatformConfig spec.bodyLimit: is not a size (expected bytes, or a number with KiB, MiB or GiB, like 1MiB)`,

@@ -10,7 +10,7 @@ describe('generated JSON Schema', () => {
     const files = generateJsonSchemas();
     expect([...files.keys()].sort()).toEqual(['broker.schema.json', 'function.schema.json', 'manifest.schema.json', 'pingsource.schema.json', 'platform-config.schema.json', 'trigger.schema.json', 'webhooksource.schema.json']);
     const config = JSON.parse(files.get('platform-config.schema.json') ?? '{}');
-    expect(Object.keys(config.properties.spec.properties)).toEqual(['host', 'port', 'store', 'bodyLimit', 'logLevel', 'requestTimeout', 'maxConnections', 'destinations']);
+    expect(Object.keys(config.properties.spec.properties)).toEqual(['host', 'port', 'store', 'bodyLimit', 'logLevel', 'requestTimeout', 'maxConnections', 'auth', 'redriveHosts', 'destinations']);
     const trigger = JSON.parse(files.get('trigger.schema.json') ?? '{}');
     expect(JSON.stringify(trigger)).toContain('"exact"');
     expect(trigger.properties.spec.required).toEqual(['broker', 'subscriber']);

@@ -62,8 +62,8 @@ export interface RunningCli {
 }
 
 /** Starts `switchyard run` and resolves once it prints its address. */
-export function startCli(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<RunningCli> {
-  const child = spawn(process.execPath, [BIN, 'run', '--port', '0', '--log-level', 'warn', ...args], { cwd: options.cwd ?? REPO });
+export function startCli(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunningCli> {
+  const child = spawn(process.execPath, [BIN, 'run', '--port', '0', '--log-level', 'warn', ...args], { cwd: options.cwd ?? REPO, env: { ...process.env, ...options.env } });
   let stdout = '';
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

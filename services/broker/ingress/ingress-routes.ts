@@ -4,6 +4,9 @@
  *   request ─▶ broker known? ──no──▶ 404 SWY_BROKER_NOT_FOUND
  *                │ yes
  *                ▼
+ *   token, when the broker has ingress tokens ──no──▶ 401 SWY_UNAUTHORIZED
+ *                │
+ *                ▼
  *   body ≤ limit? ──no──▶ 413 SWY_BODY_TOO_LARGE
  *                │
  *                ▼
@@ -20,6 +23,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { eventsFromHttp } from '../../cloudevents/http-binding.ts';
+import { bearerToken, type TokenSet } from '../../access/access.ts';
 import { SwitchyardError } from '../../errors.ts';
 import type { BrokerKey } from '../event-log.ts';
 import type { Publisher } from '../publisher.ts';
@@ -28,6 +32,8 @@ import { answerWebhookHandshake } from './webhook-handshake.ts';
 export interface IngressOptions {
   readonly publisher: Publisher;
   readonly bodyLimit: number;
+  /** Brokers that take events only with one of their tokens (Authorization: Bearer). */
+  readonly tokens: ReadonlyMap<BrokerKey, TokenSet>;
 }
 
 interface BrokerParams {
@@ -53,6 +59,11 @@ export async function ingressRoutes(app: FastifyInstance, options: IngressOption
 
   app.post<{ Params: BrokerParams }>('/:namespace/:broker', async (request, reply) => {
     const key = knownBroker(request.params);
+    const tokens = options.tokens.size === 0 ? undefined : options.tokens.get(key);
+    if (tokens !== undefined) {
+      const token = bearerToken(request.headers.authorization);
+      if (token === undefined || !tokens.has(token)) throw new SwitchyardError('SWY_UNAUTHORIZED', `broker ${key} takes events only with one of its tokens (expected Authorization: Bearer TOKEN)`);
+    }
     const { events } = eventsFromHttp(request.headers, request.body as Buffer | undefined);
     await options.publisher.publish(key, events);
     reply.code(202);

@@ -1,7 +1,7 @@
 import { SwitchyardError } from '../../errors.ts';
 import { type Command, consoleOutput, type OptionValues } from '../command.ts';
 import { brokerOption, integerOption, outputOption, stringOption, triggerOption } from '../option-values.ts';
-import { jsonOrError, platformUrl, request } from '../platform-client.ts';
+import { jsonOrError, platformToken, platformUrl, request } from '../platform-client.ts';
 import { runInChunks } from '../chunked-operation.ts';
 import { Table } from '../table.ts';
 
@@ -57,9 +57,9 @@ function row(entry: DeadLetterJson): string[] {
   return [entry.id, entry.createdAt, entry.trigger, String(entry.event['type']), String(entry.event['id']), code === undefined ? '-' : String(code), entry.reason];
 }
 
-async function post(base: string, path: string, body: unknown): Promise<unknown> {
+async function post(base: string, path: string, body: unknown, token: string | undefined): Promise<unknown> {
   return jsonOrError(
-    await request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    await request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, token),
     `POST ${path}`,
   );
 }
@@ -87,6 +87,8 @@ Filters:
 Options:
       --output FORMAT     table (default) or json (one entry per line, the event in the JSON event format)
       --url URL           the platform's base URL (else SWITCHYARD_URL, else http://127.0.0.1:8080)
+      --token TOKEN       the admin API's bearer token (else SWITCHYARD_TOKEN); list and show take a
+                          read token, redrive and purge an admin token
   -h, --help              show this help
 
 Examples:
@@ -103,6 +105,7 @@ Examples:
     limit: { type: 'string' },
     output: { type: 'string' },
     url: { type: 'string' },
+    token: { type: 'string' },
     to: { type: 'string' },
     all: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
@@ -116,13 +119,14 @@ Examples:
     }
     for (const id of ids) if (!/^\d+$/.test(id)) throw new SwitchyardError('SWY_USAGE', `${id} is not a dead-letter id (expected numbers, as dlq list shows)`);
     const base = platformUrl(stringOption(values, 'url'));
+    const token = platformToken(stringOption(values, 'token'));
     const output = outputOption(values);
 
     if (sub === 'list') {
       const query = new URLSearchParams(Object.entries(filterBody(values)).map(([k, v]) => [k, String(v)]));
       const limit = integerOption(values, 'limit', 1, 100_000);
       if (limit !== undefined) query.set('limit', String(limit));
-      const body = (await jsonOrError(await request(`${base}/api/v1/dead-letters?${query}`), 'listing dead letters')) as { deadLetters: DeadLetterJson[] };
+      const body = (await jsonOrError(await request(`${base}/api/v1/dead-letters?${query}`, {}, token), 'listing dead letters')) as { deadLetters: DeadLetterJson[] };
       if (output === 'json') for (const entry of body.deadLetters) consoleOutput.out(JSON.stringify(entry));
       else for (const line of new Table(['ID', 'CREATED', 'TRIGGER', 'TYPE', 'EVENT-ID', 'CODE', 'REASON']).lines(body.deadLetters.map(row))) consoleOutput.out(line);
       return 0;
@@ -130,7 +134,7 @@ Examples:
 
     if (sub === 'show') {
       if (ids.length !== 1) throw new SwitchyardError('SWY_USAGE', 'dlq show takes exactly one ID');
-      const entry = (await jsonOrError(await request(`${base}/api/v1/dead-letters/${ids[0]}`), `showing dead letter ${ids[0]}`)) as DeadLetterJson;
+      const entry = (await jsonOrError(await request(`${base}/api/v1/dead-letters/${ids[0]}`, {}, token), `showing dead letter ${ids[0]}`)) as DeadLetterJson;
       if (output === 'json') consoleOutput.out(JSON.stringify(entry, null, 2));
       else {
         consoleOutput.out(`Dead letter ${entry.id}, ${entry.createdAt}`);
@@ -157,7 +161,7 @@ Examples:
       const to = stringOption(values, 'to');
       const counts = { failed: 0, gone: 0, all: 0 };
       for (const part of parts) {
-        await runInChunks<{ results: RedriveResult[] }>(`${base}/api/v1/dead-letters/redrive`, { ...part, ...(to ? { to } : {}), dryRun }, to ? SEND_CHUNK : REDRIVE_CHUNK, (answer) => {
+        await runInChunks<{ results: RedriveResult[] }>(`${base}/api/v1/dead-letters/redrive`, token, { ...part, ...(to ? { to } : {}), dryRun }, to ? SEND_CHUNK : REDRIVE_CHUNK, (answer) => {
           for (const result of answer.results) {
             consoleOutput.out(output === 'json' ? JSON.stringify(result) : `${result.id}  ${result.outcome}  ${result.target}${result.error ? `  ${result.error}` : ''}`);
             counts.all++;
@@ -175,13 +179,13 @@ Examples:
     // purge
     if (values['yes'] !== true && !dryRun) {
       let count = 0;
-      for (const part of parts) count += ((await post(base, '/api/v1/dead-letters/purge', { ...part, dryRun: true, limit: 1 })) as { total: number }).total;
+      for (const part of parts) count += ((await post(base, '/api/v1/dead-letters/purge', { ...part, dryRun: true, limit: 1 }, token)) as { total: number }).total;
       throw new SwitchyardError('SWY_USAGE', `purge would delete ${count} dead letter${count === 1 ? '' : 's'}; add --yes to delete them`);
     }
     const purged: string[] = [];
     let deleted = 0;
     for (const part of parts) {
-      await runInChunks<{ ids: string[]; purged: number }>(`${base}/api/v1/dead-letters/purge`, { ...part, dryRun }, PURGE_CHUNK, (answer) => {
+      await runInChunks<{ ids: string[]; purged: number }>(`${base}/api/v1/dead-letters/purge`, token, { ...part, dryRun }, PURGE_CHUNK, (answer) => {
         purged.push(...answer.ids);
         deleted += answer.purged;
         return answer.ids.length;

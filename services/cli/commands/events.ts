@@ -1,7 +1,7 @@
 import { type Command, consoleOutput } from '../command.ts';
 import { Table } from '../table.ts';
 import { brokerOption, integerOption, outputOption, required, stringOption } from '../option-values.ts';
-import { jsonOrError, platformUrl, request } from '../platform-client.ts';
+import { jsonOrError, platformToken, platformUrl, request } from '../platform-client.ts';
 
 interface EventsPage {
   events: Array<{ offset: string; storedAt: string; event: Record<string, unknown> }>;
@@ -23,6 +23,7 @@ Options:
       --output FORMAT    table (default) or json: one structured-mode CloudEvent (JSON event
                          format, data or data_base64) per line
       --url URL          the platform's base URL
+      --token TOKEN      a read or admin token for the admin API (else SWITCHYARD_TOKEN)
   -h, --help             show this help
 
 Example:
@@ -32,12 +33,14 @@ Example:
     limit: { type: 'string' },
     output: { type: 'string' },
     url: { type: 'string' },
+    token: { type: 'string' },
   },
   async run(values) {
     const broker = required(brokerOption(values), 'broker', 'NAME or NAMESPACE/NAME, like default/default');
     const output = outputOption(values);
     const limit = integerOption(values, 'limit', 1, 100_000);
     const base = `${platformUrl(stringOption(values, 'url'))}/api/v1/brokers/${broker}/events`;
+    const token = platformToken(stringOption(values, 'token'));
 
     // The header comes with the first page: an error prints no table.
     const table = new Table(['OFFSET', 'STORED', 'TYPE', 'SOURCE', 'ID']);
@@ -50,13 +53,13 @@ Example:
       for (const line of table.lines(rows)) consoleOutput.out(line);
     };
     if (limit !== undefined) {
-      print((await jsonOrError(await request(`${base}?limit=${limit}`), `listing ${broker}`)) as EventsPage);
+      print((await jsonOrError(await request(`${base}?limit=${limit}`, {}, token), `listing ${broker}`)) as EventsPage);
       return 0;
     }
     let after: string | undefined;
     for (;;) {
       const query = after === undefined ? `?after=0&limit=${PAGE}` : `?after=${after}&limit=${PAGE}`;
-      const page = (await jsonOrError(await request(`${base}${query}`), `listing ${broker}`)) as EventsPage;
+      const page = (await jsonOrError(await request(`${base}${query}`, {}, token), `listing ${broker}`)) as EventsPage;
       print(page);
       if (page.events.length < PAGE) return 0;
       after = page.events[page.events.length - 1]?.offset;

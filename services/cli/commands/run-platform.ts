@@ -1,12 +1,16 @@
 /** What `switchyard run` does: read the settings and manifests, check them, start, stop on a signal. */
+import { readFileSync } from 'node:fs';
 import { LOG_LEVELS } from '../../../schemas/log-levels.ts';
+import type { SecretSource } from '../../../schemas/webhooksource.schema.ts';
 import { DEFAULT_STORE, parseStoreUrl } from '../../broker/store-url.ts';
 import { DEFAULT_URL_TEMPLATE } from '../../dispatcher/destinations.ts';
 import { SwitchyardError } from '../../errors.ts';
 import { ConfigProblemsError } from '../../manifests/config-problem.ts';
 import { loadManifests } from '../../manifests/load-manifests.ts';
 import { type PlatformSettings, loadPlatformConfig } from '../../manifests/load-platform-config.ts';
+import { formatPath } from '../../manifests/manifest-source.ts';
 import { compileConfig, declaredTriggers } from '../../manifests/runtime-config.ts';
+import { readSecret, SecretUnavailableError, tokensOf } from '../../secrets/read-secret.ts';
 import { destinationFindings, secretProblems } from '../../manifests/runtime-checks.ts';
 import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startPlatform } from '../../platform.ts';
 import { consoleOutput, type OptionValues } from '../command.ts';
@@ -19,6 +23,40 @@ function readSettings(file: string | undefined): PlatformSettings {
   const loaded = loadPlatformConfig(file);
   if (loaded.settings === undefined) refuseProblems(loaded.problems, `in ${file}; nothing was started`);
   return loaded.settings;
+}
+
+/** Shorter tokens are guessable: refused, saying where the short one is. */
+const MIN_TOKEN_LENGTH = 16;
+
+/** A role's tokens: from its flag's files, its environment variable and the configuration file's secrets. */
+function tokensFor(role: 'admin' | 'read', files: readonly string[], configured: readonly SecretSource[] | undefined, folder: string | undefined): string[] {
+  const tokens: Array<{ token: string; from: string }> = [];
+  const take = (text: string, from: string) => tokens.push(...tokensOf(text).map((token) => ({ token, from })));
+  for (const file of files) {
+    try {
+      take(readFileSync(file, 'utf8'), `--${role}-token-file ${file}`);
+    } catch (error) {
+      throw new SwitchyardError('SWY_USAGE', `--${role}-token-file ${file} cannot be read: ${(error as Error).message}`);
+    }
+  }
+  const variable = role === 'admin' ? 'SWITCHYARD_ADMIN_TOKEN' : 'SWITCHYARD_READ_TOKEN';
+  const fromEnv = process.env[variable];
+  if (fromEnv !== undefined && fromEnv !== '') take(fromEnv, variable);
+  (configured ?? []).forEach((secret, i) => {
+    const path = ['spec', 'auth', `${role}Tokens`, i];
+    try {
+      take(readSecret(secret, path, folder ?? '.'), formatPath(path));
+    } catch (error) {
+      throw new SwitchyardError('SWY_CONFIG_INVALID', `${formatPath(error instanceof SecretUnavailableError ? error.path : path)}: ${(error as Error).message}`);
+    }
+  });
+  const short = tokens.find(({ token }) => token.length < MIN_TOKEN_LENGTH);
+  if (short !== undefined) throw new SwitchyardError('SWY_USAGE', `a token from ${short.from} is shorter than ${MIN_TOKEN_LENGTH} characters (expected a long random one, like openssl rand -hex 32 makes)`);
+  return tokens.map(({ token }) => token);
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** The signals that stop the platform: Ctrl-C, a service manager's stop, a closed terminal. */
@@ -63,6 +101,15 @@ export async function runPlatform(values: OptionValues): Promise<number> {
     destinationOverrides.set(entry.slice(0, eq), url);
   }
   const location = parseStoreUrl(store);
+  const adminTokens = tokensFor('admin', stringList(values, 'admin-token-file'), settings.adminTokens, settings.folder);
+  const readTokens = tokensFor('read', stringList(values, 'read-token-file'), settings.readTokens, settings.folder);
+  if (adminTokens.length === 0 && !isLoopback(host) && values['insecure'] !== true) {
+    throw new SwitchyardError(
+      'SWY_INSECURE_LISTEN',
+      `--host ${host} would let anyone who reaches the port redrive and purge: no admin token is configured (expected --admin-token-file FILE, SWITCHYARD_ADMIN_TOKEN or spec.auth.adminTokens in --config; or --insecure to run open anyway)`,
+    );
+  }
+  const redriveHosts = stringList(values, 'redrive-host');
   // Listening from the start: a signal that comes while the platform starts (or the instant it
   // is ready) stops it once it has started, instead of killing it half-way. After the first
   // signal the default action is back, so a second one ends the process at once.
@@ -83,7 +130,20 @@ export async function runPlatform(values: OptionValues): Promise<number> {
 
   let platform;
   try {
-    platform = await startPlatform(config, { host, port, store, logLevel, bodyLimit, requestTimeoutMs, maxConnections, urlTemplate, destinationOverrides });
+    platform = await startPlatform(config, {
+      host,
+      port,
+      store,
+      logLevel,
+      bodyLimit,
+      requestTimeoutMs,
+      maxConnections,
+      urlTemplate,
+      destinationOverrides,
+      adminTokens,
+      readTokens,
+      redriveHosts: redriveHosts.length > 0 ? redriveHosts : settings.redriveHosts,
+    });
   } catch (error) {
     if (error instanceof ConfigProblemsError) refuseProblems(error.problems, 'in the manifests; nothing was started');
     throw error;

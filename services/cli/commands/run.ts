@@ -42,6 +42,16 @@ Options:
                          connections open at once; more are closed as they arrive (default 4096).
                          Idle keep-alive connections close after 65 s
       --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info); logs are JSON on stderr
+      --admin-token-file FILE
+                         bearer tokens (one a line) that may use all of the admin API: list, show,
+                         redrive, purge (repeatable; also SWITCHYARD_ADMIN_TOKEN, spec.auth in --config)
+      --read-token-file FILE
+                         tokens that may only list and show (repeatable; also SWITCHYARD_READ_TOKEN).
+                         With no token at all the admin API is open to whoever reaches the port
+      --insecure         listen beyond this machine (--host 0.0.0.0) without admin tokens
+      --redrive-host HOST
+                         a host dlq redrive --to may send to (repeatable; *.example.com for
+                         subdomains); without any, every host
       --url-template T   how a subscriber ref to another kind (a Knative Service, say) becomes a URL;
                          {name} and {namespace} are replaced (default ${DEFAULT_URL_TEMPLATE})
       --service-url REF=URL
@@ -59,6 +69,10 @@ Example:
     'body-limit': { type: 'string' },
     'request-timeout': { type: 'string' },
     'max-connections': { type: 'string' },
+    'admin-token-file': { type: 'string', multiple: true },
+    'read-token-file': { type: 'string', multiple: true },
+    insecure: { type: 'boolean' },
+    'redrive-host': { type: 'string', multiple: true },
     'log-level': { type: 'string' },
     'url-template': { type: 'string' },
     'service-url': { type: 'string', multiple: true },

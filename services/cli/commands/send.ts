@@ -7,7 +7,7 @@ import { extensionNameRule, validateAttributes } from '../../cloudevents/validat
 import { SwitchyardError } from '../../errors.ts';
 import { type Command, consoleOutput, type OptionValues } from '../command.ts';
 import { brokerOption, required, stringList, stringOption } from '../option-values.ts';
-import { jsonOrError, platformUrl, request } from '../platform-client.ts';
+import { jsonOrError, platformToken, platformUrl, request } from '../platform-client.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json',
@@ -72,6 +72,7 @@ Options:
                             by extension for @FILE)
       --ext NAME=VALUE      an extension attribute (repeatable)
       --structured          send in structured mode (application/cloudevents+json)
+      --token TOKEN         the broker's ingress token, when it has any (else SWITCHYARD_TOKEN)
   -h, --help                show this help
 
 Exit status: 0 when the platform answered 2xx, 1 otherwise.
@@ -90,6 +91,7 @@ Examples:
     'content-type': { type: 'string' },
     ext: { type: 'string', multiple: true },
     structured: { type: 'boolean' },
+    token: { type: 'string' },
   },
   async run(values) {
     const url = target(values);
@@ -115,7 +117,7 @@ Examples:
     if (violations.length > 0) throw new SwitchyardError('SWY_USAGE', `the event is not valid: ${violations.map((v) => v.rule).join('; ')}`);
     const event: CloudEvent = { attributes, data: bytes };
     const message = values['structured'] === true ? toStructuredHttp(event) : toBinaryHttp(event);
-    const response = await request(url, { method: 'POST', headers: message.headers, body: message.body as BodyInit | undefined });
+    const response = await request(url, { method: 'POST', headers: message.headers, body: message.body as BodyInit | undefined }, platformToken(stringOption(values, 'token')));
     await jsonOrError(response, `publishing to ${url}`, 'SWY_PUBLISH_REFUSED');
     consoleOutput.out(`${response.status} ${response.statusText || 'Accepted'}: event ${String(attributes['id'])} (${String(attributes['type'])}) to ${url}`);
     return 0;
