@@ -90,7 +90,7 @@ describe('Quadratic regular expression: end to end', () => {
     probing = false;
     await probe;
     expect(response.status).toBe(400);
-    expect(took).toBeLessThan(500);
+    expect(took, "the answer").toBeLessThan(STALL_BOUND_MS);
     expect(worst, 'worst /healthz wait').toBeLessThan(STALL_BOUND_MS);
   });
 
@@ -104,6 +104,6 @@ describe('Quadratic regular expression: end to end', () => {
       body: 'x',
     });
     expect([202, 400]).toContain(response.status);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started, "the answer").toBeLessThan(STALL_BOUND_MS);
   });
 });
