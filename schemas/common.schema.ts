@@ -60,29 +60,32 @@ function isAbsoluteUrl(text: string): boolean {
  * duckv1.Destination (knative.dev/pkg apis/duck/v1/destination.go): a `ref`, an absolute `uri`,
  * or a `ref` with a relative `uri` resolved against the ref's address.
  */
-export const destinationSchema = z
-  .strictObject({
-    ref: kReference.optional(),
-    uri: z.string().min(1).optional(),
-    CACerts: z.string().optional(),
-    audience: z.string().optional(),
-  })
-  .superRefine((destination, ctx) => {
-    if (destination.ref === undefined && destination.uri === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'has neither ref nor uri (expected at least one of them)' });
-    } else if (destination.ref === undefined && destination.uri !== undefined && !isAbsoluteUrl(destination.uri)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['uri'],
-        message: `is the relative URI ${JSON.stringify(destination.uri)} without a ref (expected an absolute URL like http://host/path, or a ref to resolve it against)`,
-      });
-    } else if (destination.ref !== undefined && destination.uri !== undefined && isAbsoluteUrl(destination.uri)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['uri'],
-        message: `is the absolute URI ${JSON.stringify(destination.uri)} next to a ref (expected a relative path such as /my-path when ref is set)`,
-      });
-    }
-  });
+export const destinationFields = {
+  ref: kReference.optional(),
+  uri: z.string().min(1).optional(),
+  CACerts: z.string().optional(),
+  audience: z.string().optional(),
+};
+
+/** duckv1.Destination's own validation; also for objects that are a destination plus more (a Sequence step). */
+export function checkDestination(destination: { ref?: unknown; uri?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (destination.ref === undefined && destination.uri === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'has neither ref nor uri (expected at least one of them)' });
+  } else if (destination.ref === undefined && destination.uri !== undefined && !isAbsoluteUrl(destination.uri)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['uri'],
+      message: `is the relative URI ${JSON.stringify(destination.uri)} without a ref (expected an absolute URL like http://host/path, or a ref to resolve it against)`,
+    });
+  } else if (destination.ref !== undefined && destination.uri !== undefined && isAbsoluteUrl(destination.uri)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['uri'],
+      message: `is the absolute URI ${JSON.stringify(destination.uri)} next to a ref (expected a relative path such as /my-path when ref is set)`,
+    });
+  }
+}
+
+export const destinationSchema = z.strictObject(destinationFields).superRefine(checkDestination);
 
 export type Destination = z.infer<typeof destinationSchema>;

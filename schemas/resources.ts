@@ -1,8 +1,12 @@
 /** Every resource kind Switchyard loads, keyed by `apiVersion` and `kind`. */
 import type { z } from 'zod';
 import { brokerSchema } from './broker.schema.ts';
+import { channelSchema, inMemoryChannelSchema } from './channel.schema.ts';
 import { functionSchema } from './function.schema.ts';
+import { parallelSchema } from './parallel.schema.ts';
 import { pingSourceSchema } from './pingsource.schema.ts';
+import { sequenceSchema } from './sequence.schema.ts';
+import { subscriptionSchema } from './subscription.schema.ts';
 import { webhookSourceSchema } from './webhooksource.schema.ts';
 import { triggerSchema } from './trigger.schema.ts';
 
@@ -20,6 +24,11 @@ export const resourceKinds: readonly ResourceKind[] = [
   { apiVersion: 'switchyard.dev/v1alpha1', kind: 'Function', schema: functionSchema, jsonSchemaFile: 'function.schema.json' },
   { apiVersion: 'sources.knative.dev/v1', kind: 'PingSource', schema: pingSourceSchema, jsonSchemaFile: 'pingsource.schema.json' },
   { apiVersion: 'switchyard.dev/v1alpha1', kind: 'WebhookSource', schema: webhookSourceSchema, jsonSchemaFile: 'webhooksource.schema.json' },
+  { apiVersion: 'messaging.knative.dev/v1', kind: 'Channel', schema: channelSchema, jsonSchemaFile: 'channel.schema.json' },
+  { apiVersion: 'messaging.knative.dev/v1', kind: 'InMemoryChannel', schema: inMemoryChannelSchema, jsonSchemaFile: 'inmemorychannel.schema.json' },
+  { apiVersion: 'messaging.knative.dev/v1', kind: 'Subscription', schema: subscriptionSchema, jsonSchemaFile: 'subscription.schema.json' },
+  { apiVersion: 'flows.knative.dev/v1', kind: 'Sequence', schema: sequenceSchema, jsonSchemaFile: 'sequence.schema.json' },
+  { apiVersion: 'flows.knative.dev/v1', kind: 'Parallel', schema: parallelSchema, jsonSchemaFile: 'parallel.schema.json' },
 ];
 
 /** Kinds users bring from Knative (or Switchyard's own) that a later release of Switchyard will load. */
@@ -28,8 +37,6 @@ export const plannedKinds: Readonly<Record<string, string>> = {
   ApiServerSource: 'sources.knative.dev/v1',
   ContainerSource: 'sources.knative.dev/v1',
   SinkBinding: 'sources.knative.dev/v1',
-  Sequence: 'flows.knative.dev/v1',
-  Parallel: 'flows.knative.dev/v1',
   ObjectStorageSource: 'switchyard.dev/v1alpha1',
 };
 

@@ -18,7 +18,7 @@ import { Dispatcher } from './dispatcher/dispatcher.ts';
 import { SwitchyardError } from './errors.ts';
 import { FunctionHost } from './functions/function-host.ts';
 import { openStores } from './open-stores.ts';
-import { declaredTriggers, type RuntimeConfig } from './manifests/runtime-config.ts';
+import { deadLetterTriggers, type RuntimeConfig } from './manifests/runtime-config.ts';
 import { resolveWebhooks } from '../sources/webhook/webhook-secrets.ts';
 import { ConfigProblemsError } from './manifests/config-problem.ts';
 import { destinationFindings } from './manifests/runtime-checks.ts';
@@ -81,20 +81,25 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
     await log.close();
   };
   await log.registerBrokers([...config.brokers.keys()]);
-  // Internal brokers (a source's outbox) are not served at the ingress.
+  // Internal logs (a source's outbox, a channel, a flow's step) are not served at the broker
+  // ingress; channels and flows are, at their own paths.
   const brokers = new Set([...config.brokers.values()].filter((b) => b.internal !== true).map((b) => b.key));
-  const publisher = new Publisher(log, brokers, options.maxTtl ?? DEFAULT_MAX_TTL, logger);
+  const flowPaths = new Map([...config.brokers.values()].flatMap((b) => (b.path === undefined ? [] : [[b.path, b.key] as const])));
+  const listable = new Set([...brokers, ...config.flows.flatMap((flow) => flow.channels.map((c) => c.log))]);
+  const publisher = new Publisher(log, new Set(config.brokers.keys()), options.maxTtl ?? DEFAULT_MAX_TTL, logger);
   const sender = new HttpSender();
   const deadLetters = new DeadLetterService(deliveryStore, sender, {
     triggers: new Map(config.triggers.map((t) => [t.key, { broker: t.broker }])),
     brokers,
-    declaredTriggers: declaredTriggers(config).map((t) => t.key),
+    declaredTriggers: deadLetterTriggers(config).map((t) => t.key),
   });
 
   const http = await buildHttpServer({
     log,
     webhooks,
     brokers,
+    flowPaths,
+    listable,
     logger,
     publisher,
     deadLetters,

@@ -2,6 +2,7 @@
  * Admin API over the stored events.
  *   GET /api/v1/brokers                               the brokers and their addresses
  *   GET /api/v1/brokers/:namespace/:name/events       ?limit=N (newest N) | ?after=OFFSET&limit=N (paging, oldest first)
+ *     :name may also be the log of a channel or a flow's step (`channel:orders`, `sequence:s:step-1`).
  * Events are returned in the JSON event format, with their offset and the time they were stored.
  */
 import type { FastifyInstance } from 'fastify';
@@ -18,6 +19,8 @@ const eventsQuery = z.strictObject({
 export interface EventsRoutesOptions {
   readonly log: EventLog;
   readonly brokers: ReadonlySet<BrokerKey>;
+  /** The brokers, and the logs of channels and flows. */
+  readonly listable: ReadonlySet<BrokerKey>;
   readonly baseUrl: () => string;
 }
 
@@ -33,8 +36,8 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRoutesOp
 
   app.get<{ Params: { namespace: string; name: string } }>('/api/v1/brokers/:namespace/:name/events', async (request) => {
     const key = `${request.params.namespace}/${request.params.name}`;
-    if (!options.brokers.has(key)) {
-      throw new SwitchyardError('SWY_BROKER_NOT_FOUND', `no broker ${key} is configured (expected one of: ${[...options.brokers].sort().join(', ') || 'none'})`, { broker: key });
+    if (!options.listable.has(key)) {
+      throw new SwitchyardError('SWY_BROKER_NOT_FOUND', `no broker ${key} is configured (expected one of: ${[...options.listable].sort().join(', ') || 'none'})`, { broker: key });
     }
     const query = eventsQuery.safeParse(request.query);
     if (!query.success) {

@@ -20,6 +20,10 @@ export interface HttpServerOptions {
   /** WebhookSources served at POST /webhooks/<namespace>/<name>. */
   readonly webhooks: ReadonlyMap<string, ServedWebhook>;
   readonly brokers: ReadonlySet<BrokerKey>;
+  /** Channels and flows: path → the log it takes events into. */
+  readonly flowPaths: ReadonlyMap<string, BrokerKey>;
+  /** Logs the events API lists: the brokers, and the channels of channels and flows. */
+  readonly listable: ReadonlySet<BrokerKey>;
   readonly logger: Logger;
   readonly publisher: Publisher;
   readonly deadLetters: DeadLetterService;
@@ -94,8 +98,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   }
   await app.register(healthRoutes, { log: options.log });
   await app.register(deadLetterRoutes, { service: options.deadLetters, redriveHosts: options.redriveHosts });
-  await app.register(eventsRoutes, { log: options.log, brokers: options.brokers, baseUrl: options.baseUrl });
-  await app.register(ingressRoutes, { publisher: options.publisher, bodyLimit: options.bodyLimit, tokens: options.ingressTokens });
+  await app.register(eventsRoutes, { log: options.log, brokers: options.brokers, listable: options.listable, baseUrl: options.baseUrl });
+  await app.register(ingressRoutes, { publisher: options.publisher, brokers: options.brokers, bodyLimit: options.bodyLimit, tokens: options.ingressTokens, paths: options.flowPaths });
   await app.register(webhookRoutes, { log: options.log, webhooks: options.webhooks, bodyLimit: options.bodyLimit });
   return app;
 }

@@ -52,13 +52,14 @@ export function outputOption(values: OptionValues): 'table' | 'json' {
   return output;
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+/** A Kubernetes name, or the name of what a flow or source is built from (`sequence:orders:step-1`, see flow-names.ts). */
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-z0-9]([-a-z0-9.]*[a-z0-9])?)*$/;
 
 /**
- * A `--broker` or `--trigger` value: `NAMESPACE/NAME`, or `NAME` meaning `default/NAME` as in
+ * A `--broker`, `--trigger` or `--channel` value: `NAMESPACE/NAME`, or `NAME` meaning `default/NAME` as in
  * manifests. Checked for its shape only; the platform says whether it exists.
  */
-function resourceOption(values: OptionValues, flag: 'broker' | 'trigger'): string | undefined {
+export function resourceOption(values: OptionValues, flag: 'broker' | 'trigger' | 'channel'): string | undefined {
   const value = stringOption(values, flag);
   if (value === undefined) return undefined;
   const [first, second, ...rest] = value.split('/');

@@ -80,12 +80,16 @@ export class TriggerDispatcher {
   #readLoopDone: Promise<void> = Promise.resolve();
   #retries: RetryConsumer | undefined;
   readonly #idle = new Set<() => void>();
+  /** How logs name it: `trigger default/t`, or its label (`Sequence default/s step 1`). */
+  readonly #name: string;
+  #droppedReplies = 0;
 
   constructor(plan: TriggerPlan, parts: TriggerDispatcherParts) {
     this.#plan = plan;
     this.#parts = parts;
     this.#cursor = cursorName(plan.trigger);
     this.#logger = parts.logger.child({ trigger: plan.trigger.key });
+    this.#name = plan.trigger.label ?? `trigger ${plan.trigger.key}`;
     this.#debug = this.#logger.isLevelEnabled('debug');
   }
 
@@ -248,7 +252,7 @@ export class TriggerDispatcher {
     const ttl = event.attributes[BROKER_TTL];
     let outcome: SendOutcome;
     try {
-      outcome = await this.#send(withoutAttributes(event, [BROKER_TTL]));
+      outcome = await this.#send(event);
     } catch (error) {
       // Nothing was sent (the event could not be rendered for its destination, say): trying again
       // cannot help, and an exception here would leave the entry unacknowledged and the cursor stuck.
@@ -258,9 +262,14 @@ export class TriggerDispatcher {
     if (answer !== undefined) answer.status = outcome.status;
     if (outcome.kind === 'delivered') {
       if (outcome.reply === undefined || this.#plan.trigger.discardReplies === true) return { kind: 'delivered' };
+      const replyTo = this.#plan.trigger.replyTo === undefined ? this.#plan.trigger.broker : this.#plan.trigger.replyTo;
+      if (replyTo === null) {
+        this.#replyDropped(outcome.reply);
+        return { kind: 'delivered' };
+      }
       const reply: CloudEvent = ttl === undefined ? outcome.reply : { ...outcome.reply, attributes: { ...outcome.reply.attributes, [BROKER_TTL]: ttl } };
       try {
-        await this.#parts.publisher.publish(this.#plan.trigger.broker, [reply], `a reply to trigger ${this.#plan.trigger.key}`);
+        await this.#parts.publisher.publish(replyTo, [reply], `a reply to ${this.#name}`);
         return { kind: 'delivered' };
       } catch (error) {
         const code = error instanceof SwitchyardError ? error.code : undefined;
@@ -298,20 +307,43 @@ export class TriggerDispatcher {
     return { kind: 'dead', reason, last: outcome };
   }
 
-  async #send(event: CloudEvent): Promise<SendOutcome> {
+  /**
+   * A reply with nowhere to go (a flow's last step without `reply`, a subscription without one):
+   * dropped, as Knative does, and counted; logged on the 1st, 10th, 100th… so that a steady stream
+   * of them costs no log volume.
+   */
+  #replyDropped(reply: CloudEvent): void {
+    this.#droppedReplies++;
+    const n = this.#droppedReplies;
+    if (n === 10 ** Math.round(Math.log10(n))) {
+      this.#logger.info({ dropped: n, event: reply.attributes['id'], type: reply.attributes['type'] }, `a reply was dropped: ${this.#name} has no reply destination (${n} so far)`);
+    }
+  }
+
+  /** Replies dropped since the start because there was nowhere to send them. */
+  get droppedReplies(): number {
+    return this.#droppedReplies;
+  }
+
+  /** `event` carries its hop count: kept into a log of the platform's (so a loop through flows ends), removed for a sink. */
+  async #send(withTtl: CloudEvent): Promise<SendOutcome> {
     const { subscriber, delivery, trigger } = this.#plan;
+    if (subscriber.kind === 'broker') {
+      try {
+        await this.#parts.publisher.publish(subscriber.broker, [withTtl], this.#name);
+        return { kind: 'delivered', status: 202, reply: undefined };
+      } catch (error) {
+        const code = error instanceof SwitchyardError ? error.code : undefined;
+        // Not retried: the hop count will not grow back, and the event will not become valid.
+        const status = code === 'SWY_TTL_EXHAUSTED' || code === 'SWY_EVENT_INVALID' ? 400 : undefined;
+        return { kind: 'failed', status, body: new Uint8Array(), retryAfter: undefined, error: `publishing to ${subscriber.url} failed: ${(error as Error).message}` };
+      }
+    }
+    const event = withoutAttributes(withTtl, [BROKER_TTL]);
     if (subscriber.kind === 'function') {
       const outcome = await this.#parts.functions.invoke(subscriber.function, event);
       if (outcome.ok) return { kind: 'delivered', status: 200, reply: outcome.reply };
       return { kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: outcome.error };
-    }
-    if (subscriber.kind === 'broker') {
-      try {
-        await this.#parts.publisher.publish(subscriber.broker, [event], `trigger ${trigger.key}`);
-        return { kind: 'delivered', status: 202, reply: undefined };
-      } catch (error) {
-        return { kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: `publishing to broker ${subscriber.broker} failed: ${(error as Error).message}` };
-      }
     }
     return this.#parts.sender.send(subscriber.url, event, { format: delivery.format, timeoutMs: delivery.timeoutMs, headers: { 'kn-namespace': trigger.namespace } });
   }

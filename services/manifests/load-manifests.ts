@@ -6,6 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { type Document, LineCounter, parseAllDocuments } from 'yaml';
 import type { BrokerManifest } from '../../schemas/broker.schema.ts';
+import type { ChannelManifest } from '../../schemas/channel.schema.ts';
+import type { ParallelManifest } from '../../schemas/parallel.schema.ts';
+import type { SequenceManifest } from '../../schemas/sequence.schema.ts';
+import type { SubscriptionManifest } from '../../schemas/subscription.schema.ts';
 import type { FunctionManifest } from '../../schemas/function.schema.ts';
 import type { PingSourceManifest } from '../../schemas/pingsource.schema.ts';
 import { plannedKinds, resourceKinds, skippedKinds, supportedKindsText } from '../../schemas/resources.ts';
@@ -35,6 +39,11 @@ export interface LoadedManifests {
   readonly functions: ReadonlyArray<LoadedResource<FunctionManifest> & { readonly handlerPath: string }>;
   readonly pingSources: ReadonlyArray<LoadedResource<PingSourceManifest>>;
   readonly webhookSources: ReadonlyArray<LoadedResource<WebhookSourceManifest>>;
+  /** Channels and InMemoryChannels (one name space: a Knative Channel is backed by the InMemoryChannel of its name). */
+  readonly channels: ReadonlyArray<LoadedResource<ChannelManifest>>;
+  readonly subscriptions: ReadonlyArray<LoadedResource<SubscriptionManifest>>;
+  readonly sequences: ReadonlyArray<LoadedResource<SequenceManifest>>;
+  readonly parallels: ReadonlyArray<LoadedResource<ParallelManifest>>;
   /** Documents of kinds Switchyard does not run (a tutorial's Knative Service), each warned about. */
   readonly skipped: readonly string[];
   readonly problems: readonly ConfigProblem[];
@@ -72,6 +81,10 @@ class ManifestCollector {
   readonly functions: Array<LoadedResource<FunctionManifest> & { handlerPath: string }> = [];
   readonly pingSources: Array<LoadedResource<PingSourceManifest>> = [];
   readonly webhookSources: Array<LoadedResource<WebhookSourceManifest>> = [];
+  readonly channels: Array<LoadedResource<ChannelManifest>> = [];
+  readonly subscriptions: Array<LoadedResource<SubscriptionManifest>> = [];
+  readonly sequences: Array<LoadedResource<SequenceManifest>> = [];
+  readonly parallels: Array<LoadedResource<ParallelManifest>> = [];
   readonly skipped: string[] = [];
   readonly #seen = new Map<string, ManifestSource>();
 
@@ -118,7 +131,7 @@ class ManifestCollector {
     const manifest = parsed.data as { metadata: { name: string; namespace?: string | undefined }; spec?: Record<string, unknown> };
     const namespace = manifest.metadata.namespace ?? 'default';
     const name = manifest.metadata.name;
-    const identity = `${kind.kind} ${namespace}/${name}`;
+    const identity = `${kind.kind === 'InMemoryChannel' ? 'Channel' : kind.kind} ${namespace}/${name}`;
     const first = this.#seen.get(identity);
     if (first) {
       this.problems.push(problemAt(source, ['metadata', 'name'], `declares ${identity} a second time (expected one declaration; the first is at ${first.file}:${first.line}:${first.column})`));
@@ -131,6 +144,10 @@ class ManifestCollector {
     else if (kind.kind === 'Function') this.functions.push({ ...(loaded as LoadedResource<FunctionManifest>), handlerPath: handlerPath(file, manifest.spec) as string });
     else if (kind.kind === 'PingSource') this.pingSources.push(loaded as LoadedResource<PingSourceManifest>);
     else if (kind.kind === 'WebhookSource') this.webhookSources.push(loaded as LoadedResource<WebhookSourceManifest>);
+    else if (kind.kind === 'Channel' || kind.kind === 'InMemoryChannel') this.channels.push(loaded as LoadedResource<ChannelManifest>);
+    else if (kind.kind === 'Subscription') this.subscriptions.push(loaded as LoadedResource<SubscriptionManifest>);
+    else if (kind.kind === 'Sequence') this.sequences.push(loaded as LoadedResource<SequenceManifest>);
+    else if (kind.kind === 'Parallel') this.parallels.push(loaded as LoadedResource<ParallelManifest>);
   }
 }
 
@@ -167,6 +184,10 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
     functions: collector.functions,
     pingSources: collector.pingSources,
     webhookSources: collector.webhookSources,
+    channels: collector.channels,
+    subscriptions: collector.subscriptions,
+    sequences: collector.sequences,
+    parallels: collector.parallels,
     skipped: collector.skipped,
     problems: sortProblems([...collector.problems, ...references.problems], expanded.files),
     warnings: sortProblems([...collector.warnings, ...references.warnings], expanded.files),

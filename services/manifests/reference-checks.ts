@@ -1,7 +1,9 @@
 /**
- * Checks across resources: what a Trigger, a source or a dead-letter sink names must be declared
- * (a Function), or is warned about when it is not (a Broker: events for it wait or dead-letter).
+ * Checks across resources: what a Trigger, a source, a flow or a dead-letter sink names must be
+ * declared (a Function, a Channel, a Sequence, a Parallel), or is warned about when it is not (a
+ * Broker: events for it wait or dead-letter).
  */
+import { CHANNEL_KINDS } from '../../schemas/channel.schema.ts';
 import type { Destination } from '../../schemas/common.schema.ts';
 import type { ConfigProblem } from './config-problem.ts';
 import type { LoadedManifests, LoadedResource } from './load-manifests.ts';
@@ -14,7 +16,41 @@ interface NamedDestination {
   readonly fromSource: boolean;
 }
 
-type Resources = Pick<LoadedManifests, 'brokers' | 'triggers' | 'functions' | 'pingSources' | 'webhookSources'>;
+type Resources = Pick<LoadedManifests, 'brokers' | 'triggers' | 'functions' | 'pingSources' | 'webhookSources' | 'channels' | 'subscriptions' | 'sequences' | 'parallels'>;
+
+function deliveryDestination(resource: LoadedResource<unknown>, path: FieldPath, delivery: { deadLetterSink?: Destination | undefined } | undefined): NamedDestination {
+  return { resource, path: [...path, 'deadLetterSink'], destination: delivery?.deadLetterSink, fromSource: false };
+}
+
+function flowDestinations(loaded: Resources): NamedDestination[] {
+  const at = (resource: LoadedResource<unknown>, path: FieldPath, destination: Destination | undefined): NamedDestination => ({ resource, path, destination, fromSource: false });
+  return [
+    ...loaded.channels.flatMap((c) => [
+      deliveryDestination(c, ['spec', 'delivery'], c.manifest.spec?.delivery),
+      ...(c.manifest.kind === 'Channel' ? [deliveryDestination(c, ['spec', 'channelTemplate', 'spec', 'delivery'], c.manifest.spec?.channelTemplate?.spec?.delivery)] : []),
+    ]),
+    ...loaded.subscriptions.flatMap((s) => [
+      at(s, ['spec', 'subscriber'], s.manifest.spec.subscriber),
+      at(s, ['spec', 'reply'], s.manifest.spec.reply),
+      deliveryDestination(s, ['spec', 'delivery'], s.manifest.spec.delivery),
+    ]),
+    ...loaded.sequences.flatMap((q) => [
+      ...q.manifest.spec.steps.flatMap((step, i) => [at(q, ['spec', 'steps', i], step), deliveryDestination(q, ['spec', 'steps', i, 'delivery'], step.delivery)]),
+      at(q, ['spec', 'reply'], q.manifest.spec.reply),
+      deliveryDestination(q, ['spec', 'channelTemplate', 'spec', 'delivery'], q.manifest.spec.channelTemplate?.spec?.delivery),
+    ]),
+    ...loaded.parallels.flatMap((p) => [
+      ...p.manifest.spec.branches.flatMap((branch, i) => [
+        at(p, ['spec', 'branches', i, 'filter'], branch.filter),
+        at(p, ['spec', 'branches', i, 'subscriber'], branch.subscriber),
+        at(p, ['spec', 'branches', i, 'reply'], branch.reply),
+        deliveryDestination(p, ['spec', 'branches', i, 'delivery'], branch.delivery),
+      ]),
+      at(p, ['spec', 'reply'], p.manifest.spec.reply),
+      deliveryDestination(p, ['spec', 'channelTemplate', 'spec', 'delivery'], p.manifest.spec.channelTemplate?.spec?.delivery),
+    ]),
+  ];
+}
 
 function destinations(loaded: Resources): NamedDestination[] {
   return [
@@ -25,6 +61,7 @@ function destinations(loaded: Resources): NamedDestination[] {
     ...loaded.brokers.map((b) => ({ resource: b, path: ['spec', 'delivery', 'deadLetterSink'], destination: b.manifest.spec?.delivery?.deadLetterSink, fromSource: false })),
     ...loaded.pingSources.map((p) => ({ resource: p, path: ['spec', 'sink'], destination: p.manifest.spec.sink, fromSource: true })),
     ...loaded.webhookSources.map((w) => ({ resource: w, path: ['spec', 'sink'], destination: w.manifest.spec.sink, fromSource: true })),
+    ...flowDestinations(loaded),
   ];
 }
 
@@ -41,12 +78,35 @@ export function referenceFindings(loaded: Resources): { problems: ConfigProblem[
     }
   }
   const functionKeys = new Set(loaded.functions.map((f) => `${f.namespace}/${f.name}`));
+  const declared: Record<string, Set<string>> = {
+    Channel: new Set(loaded.channels.map((c) => `${c.namespace}/${c.name}`)),
+    Sequence: new Set(loaded.sequences.map((q) => `${q.namespace}/${q.name}`)),
+    Parallel: new Set(loaded.parallels.map((p) => `${p.namespace}/${p.name}`)),
+  };
+  for (const subscription of loaded.subscriptions) {
+    const channel = subscription.manifest.spec.channel;
+    const key = `${subscription.namespace}/${channel.name}`;
+    if (!channel.apiVersion.startsWith('messaging.knative.dev/') || !CHANNEL_KINDS.has(channel.kind)) {
+      problems.push(problemAt(subscription.source, ['spec', 'channel', 'kind'], `names ${channel.kind} (${channel.apiVersion}) (expected a Channel or InMemoryChannel of messaging.knative.dev/v1)`));
+    } else if (!declared['Channel']?.has(key)) {
+      warnings.push(
+        problemAt(subscription.source, ['spec', 'channel', 'name'], `${channel.kind} ${key} is not declared in these manifests; the subscription stays idle until it is (expected a Channel or InMemoryChannel manifest of that name)`),
+      );
+    }
+  }
   for (const { resource, path, destination, fromSource } of destinations(loaded)) {
     const ref = destination?.ref;
     if (ref === undefined) continue;
     const key = `${ref.namespace ?? resource.namespace}/${ref.name}`;
     if (ref.kind === 'Function' && ref.apiVersion.startsWith('switchyard.dev/') && !functionKeys.has(key)) {
       problems.push(problemAt(resource.source, [...path, 'ref'], `names Function ${key}, which is not declared (expected a Function manifest of that name)`));
+    }
+    const flowKind = ref.kind === 'InMemoryChannel' ? 'Channel' : ref.kind;
+    const isFlowRef = (flowKind === 'Channel' && ref.apiVersion.startsWith('messaging.knative.dev/')) || ((flowKind === 'Sequence' || flowKind === 'Parallel') && ref.apiVersion.startsWith('flows.knative.dev/'));
+    // As for a Broker: Knative accepts the reference and waits for the resource; events sent
+    // meanwhile are retried by the sender's delivery and then dead-lettered, never lost.
+    if (isFlowRef && !declared[flowKind]?.has(key)) {
+      warnings.push(problemAt(resource.source, [...path, 'ref'], `names ${ref.kind} ${key}, which is not declared in these manifests; events sent to it are dead-lettered until it is (expected a ${ref.kind} manifest of that name)`));
     }
     // What a source sends to a broker that is not declared is dead-lettered: say so at load.
     if (fromSource && ref.kind === 'Broker' && ref.apiVersion.startsWith('eventing.knative.dev/') && !brokerKeys.has(key)) {

@@ -8,7 +8,7 @@
 import pino from 'pino';
 import { resolveWebhooks } from '../../sources/webhook/webhook-secrets.ts';
 import { readIngressTokens } from '../broker/ingress/ingress-tokens.ts';
-import { DEFAULT_URL_TEMPLATE, type DestinationOptions, resolveDestination, UnresolvableDestinationError } from '../dispatcher/destinations.ts';
+import { DEFAULT_URL_TEMPLATE, type DestinationOptions, isClusterAddress, resolveDestination, UnresolvableDestinationError } from '../dispatcher/destinations.ts';
 import { FunctionHost } from '../functions/function-host.ts';
 import type { Destination } from '../../schemas/common.schema.ts';
 import { type ConfigProblem, ConfigProblemsError } from './config-problem.ts';
@@ -33,13 +33,23 @@ function writtenDestinations(config: RuntimeConfig): WrittenDestination[] {
   for (const trigger of config.triggers) {
     found.push({ source: trigger.source, path: trigger.subscriberPath, namespace: trigger.namespace, destination: trigger.spec.subscriber });
     const sink = trigger.spec.delivery?.deadLetterSink;
-    if (sink !== undefined) found.push({ source: trigger.source, path: ['spec', 'delivery', 'deadLetterSink'], namespace: trigger.namespace, destination: sink });
+    if (sink !== undefined) found.push({ source: trigger.source, path: [...(trigger.deliveryPath ?? ['spec', 'delivery']), 'deadLetterSink'], namespace: trigger.namespace, destination: sink });
   }
+  const brokerSinks = new Set<string>();
   for (const broker of config.brokers.values()) {
     const sink = broker.delivery?.deadLetterSink;
-    if (sink !== undefined && broker.internal !== true) found.push({ source: broker.source, path: ['spec', 'delivery', 'deadLetterSink'], namespace: broker.namespace, destination: sink });
+    // A flow's channels share its template's delivery: its dead-letter sink is checked once.
+    const where = `${broker.source.file}:${broker.source.line}:${broker.source.column}`;
+    if (sink === undefined || brokerSinks.has(where)) continue;
+    brokerSinks.add(where);
+    found.push({ source: broker.source, path: broker.path === undefined && broker.internal !== true ? ['spec', 'delivery', 'deadLetterSink'] : channelDeliveryPath(broker.source), namespace: broker.namespace, destination: sink });
   }
   return found;
+}
+
+/** Where a channel's delivery comes from: `spec.delivery`, or a template's (a Channel's or a flow's `channelTemplate`). */
+function channelDeliveryPath(source: ManifestSource): FieldPath {
+  return source.resource.startsWith('InMemoryChannel/') ? ['spec', 'delivery', 'deadLetterSink'] : source.resource.startsWith('Channel/') ? ['spec', 'delivery', 'deadLetterSink'] : ['spec', 'channelTemplate', 'spec', 'delivery', 'deadLetterSink'];
 }
 
 export function destinationFindings(config: RuntimeConfig, options: DestinationOptions): Findings {
@@ -49,6 +59,12 @@ export function destinationFindings(config: RuntimeConfig, options: DestinationO
     try {
       const resolved = resolveDestination(destination, namespace, options);
       const ref = destination.ref;
+      if (resolved.kind === 'http' && ref === undefined && isClusterAddress(resolved.url)) {
+        const host = new URL(resolved.url).hostname.split('.');
+        warnings.push(
+          problemAt(source, [...path, 'uri'], `${resolved.url} is a Kubernetes cluster address that does not resolve outside a cluster (expected --service-url ${host[0]}=URL, or destinations.services in --config)`),
+        );
+      }
       if (resolved.kind === 'http' && resolved.template === true && options.urlTemplate === DEFAULT_URL_TEMPLATE && ref !== undefined) {
         warnings.push(
           problemAt(

@@ -8,15 +8,20 @@ import type { DeliverySpec } from '../../schemas/delivery.schema.ts';
 import { parseDuration } from '../../schemas/duration.ts';
 import { DEFAULT_MAX_IN_FLIGHT, MAX_IN_FLIGHT, type TriggerManifest } from '../../schemas/trigger.schema.ts';
 import type { BrokerKey, Retention } from '../broker/event-log.ts';
+import { channelConfig, type FlowConfig, parallelConfig, sequenceConfig, subscriptionConfig } from '../flows/flow-config.ts';
 import type { LoadedManifests, ManifestSource } from './load-manifests.ts';
+import type { FieldPath } from './manifest-source.ts';
 import { type PingSourceConfig, type WebhookSourceConfig, pingSourceConfig, webhookSourceConfig } from './source-config.ts';
 
 export type { PingSourceConfig, WebhookSourceConfig } from './source-config.ts';
+export type { FlowConfig } from '../flows/flow-config.ts';
 
 export interface BrokerConfig {
   readonly key: BrokerKey;
-  /** A broker the platform keeps for itself (a source's outbox): not served at the ingress. */
+  /** A log the platform keeps for itself (a source's outbox, a channel, a flow's step): not served at the broker ingress. */
   readonly internal?: boolean | undefined;
+  /** Where an internal log takes events over HTTP: a Channel's, a Sequence's or a Parallel's path. */
+  readonly path?: string | undefined;
   readonly namespace: string;
   readonly name: string;
   readonly delivery: DeliverySpec | undefined;
@@ -37,8 +42,17 @@ export interface TriggerConfig {
   readonly source: ManifestSource;
   /** A reply from the subscriber is dropped instead of published (a source's delivery, as Knative's adapters do). */
   readonly discardReplies?: boolean | undefined;
-  /** Where the subscriber is written in `source`: `spec.subscriber`, or a source's `spec.sink`. */
-  readonly subscriberPath: readonly string[];
+  /**
+   * Where a reply is stored: the trigger's broker when undefined (a Trigger), another log (a flow's
+   * next step, a subscription's reply), or nowhere when null (dropped and counted, as Knative does).
+   */
+  readonly replyTo?: BrokerKey | null | undefined;
+  /** What to call it in logs, when its key is not what the user wrote: `Sequence default/s step 1`. */
+  readonly label?: string | undefined;
+  /** Where the subscriber is written in `source`: `spec.subscriber`, a source's `spec.sink`, a step `spec.steps[1]`. */
+  readonly subscriberPath: FieldPath;
+  /** Where its `delivery` is written in `source`, when not `spec.delivery`. */
+  readonly deliveryPath?: FieldPath | undefined;
 }
 
 export interface FunctionConfig {
@@ -59,6 +73,8 @@ export interface RuntimeConfig {
   readonly functions: ReadonlyMap<string, FunctionConfig>;
   readonly pingSources: readonly PingSourceConfig[];
   readonly webhookSources: readonly WebhookSourceConfig[];
+  /** Channels, Subscriptions, Sequences and Parallels: their wiring (their logs and triggers are in brokers and triggers). */
+  readonly flows: readonly FlowConfig[];
 }
 
 export const DEFAULT_FUNCTION_TIMEOUT_MS = 30_000;
@@ -70,9 +86,14 @@ function ingressToken(annotations: Readonly<Record<string, string>>): BrokerConf
   return file === undefined ? undefined : { secret: { file }, path: ['metadata', 'annotations', INGRESS_TOKEN_FILE] };
 }
 
-/** The triggers users declared, without those delivering a source's outbox (source-config.ts). */
+/** The triggers users declared, without those delivering a source's outbox (source-config.ts) or a flow's channels (flow-config.ts). */
 export function declaredTriggers(config: RuntimeConfig): TriggerConfig[] {
   return config.triggers.filter((trigger) => config.brokers.get(trigger.broker)?.internal !== true);
+}
+
+/** Every trigger a dead letter can name: declared ones, and those a flow is built from (not a source's outbox, named after its source). */
+export function deadLetterTriggers(config: RuntimeConfig): TriggerConfig[] {
+  return config.triggers.filter((trigger) => config.brokers.get(trigger.broker)?.internal !== true || trigger.label !== undefined);
 }
 
 export function compileConfig(loaded: LoadedManifests): RuntimeConfig {
@@ -130,5 +151,18 @@ export function compileConfig(loaded: LoadedManifests): RuntimeConfig {
   const outboxes = { brokers, triggers };
   const pingSources = loaded.pingSources.map((ping) => pingSourceConfig(ping, outboxes));
   const webhookSources = loaded.webhookSources.map((webhook) => webhookSourceConfig(webhook, outboxes));
-  return Object.freeze({ brokers, triggers: Object.freeze(triggers), functions, pingSources: Object.freeze(pingSources), webhookSources: Object.freeze(webhookSources) });
+  const flows = [
+    ...loaded.channels.map((channel) => channelConfig(channel, outboxes)),
+    ...loaded.subscriptions.map((subscription) => subscriptionConfig(subscription, outboxes)),
+    ...loaded.sequences.map((sequence) => sequenceConfig(sequence, outboxes)),
+    ...loaded.parallels.map((parallel) => parallelConfig(parallel, outboxes)),
+  ];
+  return Object.freeze({
+    brokers,
+    triggers: Object.freeze(triggers),
+    functions,
+    pingSources: Object.freeze(pingSources),
+    webhookSources: Object.freeze(webhookSources),
+    flows: Object.freeze(flows),
+  });
 }

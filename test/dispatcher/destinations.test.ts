@@ -41,7 +41,30 @@ describe('destinations', () => {
       url: 'http://127.0.0.1:8080/shop/default',
     });
   });
+  it('Channels, Sequences and Parallels resolve to the log they take events into, in the ref namespace or the resource one', () => {
+    expect(resolveDestination({ ref: { apiVersion: 'flows.knative.dev/v1', kind: 'Sequence', name: 's' } }, 'default', options())).toEqual({
+      kind: 'broker',
+      broker: 'default/sequence:s:step-0',
+      url: 'http://127.0.0.1:8080/flows/default/sequences/s',
+    });
+    expect(resolveDestination({ ref: { apiVersion: 'flows.knative.dev/v1', kind: 'Parallel', name: 'p', namespace: 'shop' } }, 'default', options())).toEqual({
+      kind: 'broker',
+      broker: 'shop/parallel:p',
+      url: 'http://127.0.0.1:8080/flows/shop/parallels/p',
+    });
+    for (const kind of ['Channel', 'InMemoryChannel']) {
+      expect(resolveDestination({ ref: { apiVersion: 'messaging.knative.dev/v1', kind, name: 'c' } }, 'ns', options())).toEqual({ kind: 'broker', broker: 'ns/channel:c', url: 'http://127.0.0.1:8080/channels/ns/c' });
+    }
+  });
+  it('a uri spelling out a Kubernetes service address goes where --service-url for that service says, path and query kept', () => {
+    const uri = 'http://me-even-odd-switcher.default.svc.cluster.local/0?x=1';
+    expect(resolveDestination({ uri }, 'default', options({ 'me-even-odd-switcher': 'http://127.0.0.1:9000/base' }))).toEqual({ kind: 'http', url: 'http://127.0.0.1:9000/base/0?x=1' });
+    expect(resolveDestination({ uri }, 'default', options({ 'default/me-even-odd-switcher': 'http://127.0.0.1:9001' }))).toEqual({ kind: 'http', url: 'http://127.0.0.1:9001/0?x=1' });
+    expect(resolveDestination({ uri }, 'default', options({ other: 'http://127.0.0.1:9001' }))).toEqual({ kind: 'http', url: uri });
+    expect(resolveDestination({ uri: 'http://example.com/x' }, 'default', options({ example: 'http://127.0.0.1:9001' }))).toEqual({ kind: 'http', url: 'http://example.com/x' });
+  });
   it('kinds that arrive later are refused, not guessed', () => {
-    expect(() => resolveDestination({ ref: { apiVersion: 'flows.knative.dev/v1', kind: 'Sequence', name: 's' } }, 'default', options())).toThrow(UnresolvableDestinationError);
+    expect(() => resolveDestination({ ref: { apiVersion: 'flows.knative.dev/v1', kind: 'Branch', name: 's' } }, 'default', options())).toThrow(UnresolvableDestinationError);
+    expect(() => resolveDestination({ ref: { apiVersion: 'messaging.knative.dev/v1', kind: 'Subscription', name: 's' } }, 'default', options())).toThrow(UnresolvableDestinationError);
   });
 });

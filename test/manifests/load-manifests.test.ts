@@ -68,7 +68,7 @@ describe('configuration errors', () => {
       `${file}:19:7 Trigger/ship spec.filter.attributes.Type: attribute name "Type" is invalid (expected a lower-case letter followed by lower-case letters and digits)`,
       `${file}:21:7 Trigger/ship spec.filters[0]: sets exact and prefix: multiple dialects found, filters can have only one dialect set (expected one of exact, prefix, suffix, all, any, not, cesql per list element)`,
       `${file}:26:10 Trigger/ship spec.subscriber.uri: is the relative URI "/relative" without a ref (expected an absolute URL like http://host/path, or a ref to resolve it against)`,
-      `${file}:29:7 Sequence/tick kind: is not supported yet: Sequence (flows.knative.dev/v1) arrives in a later Switchyard release (expected one of the supported kinds: Broker (eventing.knative.dev/v1), Trigger (eventing.knative.dev/v1), Function (switchyard.dev/v1alpha1), PingSource (sources.knative.dev/v1), WebhookSource (switchyard.dev/v1alpha1))`,
+      `${file}:33:10 Sequence/tick spec.steps: has too few items (expected at least 1)`,
     ]);
   });
 

@@ -8,7 +8,20 @@ describe('generated JSON Schema', () => {
 
   it('covers every kind and the platform configuration file, and describes Knative filter dialects', () => {
     const files = generateJsonSchemas();
-    expect([...files.keys()].sort()).toEqual(['broker.schema.json', 'function.schema.json', 'manifest.schema.json', 'pingsource.schema.json', 'platform-config.schema.json', 'trigger.schema.json', 'webhooksource.schema.json']);
+    expect([...files.keys()].sort()).toEqual([
+      'broker.schema.json',
+      'channel.schema.json',
+      'function.schema.json',
+      'inmemorychannel.schema.json',
+      'manifest.schema.json',
+      'parallel.schema.json',
+      'pingsource.schema.json',
+      'platform-config.schema.json',
+      'sequence.schema.json',
+      'subscription.schema.json',
+      'trigger.schema.json',
+      'webhooksource.schema.json',
+    ]);
     const config = JSON.parse(files.get('platform-config.schema.json') ?? '{}');
     expect(Object.keys(config.properties.spec.properties)).toEqual(['host', 'port', 'store', 'bodyLimit', 'logLevel', 'requestTimeout', 'maxConnections', 'auth', 'redriveHosts', 'destinations']);
     const trigger = JSON.parse(files.get('trigger.schema.json') ?? '{}');

@@ -1,5 +1,7 @@
 /**
- * Broker ingress: `POST /<namespace>/<broker>`, lifecycle in docs/lifecycle.md.
+ * Broker ingress: `POST /<namespace>/<broker>`, lifecycle in docs/lifecycle.md; channels and flows
+ * take events the same way at their paths (`POST /channels/<ns>/<name>`,
+ * `/flows/<ns>/sequences/<name>`, `/flows/<ns>/parallels/<name>`).
  *
  *   request ─▶ broker known? ──no──▶ 404 SWY_BROKER_NOT_FOUND
  *                │ yes
@@ -31,10 +33,26 @@ import { answerWebhookHandshake } from './webhook-handshake.ts';
 
 export interface IngressOptions {
   readonly publisher: Publisher;
+  /** Brokers served at `/<namespace>/<broker>` (the publisher also knows internal logs, which are not). */
+  readonly brokers: ReadonlySet<BrokerKey>;
   readonly bodyLimit: number;
   /** Brokers that take events only with one of their tokens (Authorization: Bearer). */
   readonly tokens: ReadonlyMap<BrokerKey, TokenSet>;
+  /** Channels and flows: path → the log it takes events into. */
+  readonly paths: ReadonlyMap<string, BrokerKey>;
 }
+
+interface FlowParams {
+  namespace: string;
+  name: string;
+}
+
+/** The kinds served under a prefix, and how a missing one is named in a 404. */
+const FLOW_ROUTES = [
+  { url: '/channels/:namespace/:name', path: (p: FlowParams) => `/channels/${p.namespace}/${p.name}`, what: 'channel' },
+  { url: '/flows/:namespace/sequences/:name', path: (p: FlowParams) => `/flows/${p.namespace}/sequences/${p.name}`, what: 'sequence' },
+  { url: '/flows/:namespace/parallels/:name', path: (p: FlowParams) => `/flows/${p.namespace}/parallels/${p.name}`, what: 'parallel' },
+] as const;
 
 interface BrokerParams {
   namespace: string;
@@ -51,7 +69,7 @@ export async function ingressRoutes(app: FastifyInstance, options: IngressOption
 
   const knownBroker = (params: BrokerParams): BrokerKey => {
     const key: BrokerKey = `${params.namespace}/${params.broker}`;
-    if (!options.publisher.hasBroker(key)) {
+    if (!options.brokers.has(key)) {
       throw new SwitchyardError('SWY_BROKER_NOT_FOUND', `no broker ${key} is configured`, { broker: key });
     }
     return key;
@@ -64,11 +82,31 @@ export async function ingressRoutes(app: FastifyInstance, options: IngressOption
       const token = bearerToken(request.headers.authorization);
       if (token === undefined || !tokens.has(token)) throw new SwitchyardError('SWY_UNAUTHORIZED', `broker ${key} takes events only with one of its tokens (expected Authorization: Bearer TOKEN)`);
     }
+    return accept(key, request, reply);
+  });
+
+  const accept = async (key: BrokerKey, request: FastifyRequest, reply: FastifyReply) => {
     const { events } = eventsFromHttp(request.headers, request.body as Buffer | undefined);
     await options.publisher.publish(key, events);
     reply.code(202);
     return events.length === 1 ? '' : { accepted: events.length };
-  });
+  };
+
+  for (const route of FLOW_ROUTES) {
+    const knownFlow = (params: FlowParams): BrokerKey => {
+      const log = options.paths.get(route.path(params));
+      if (log === undefined) {
+        const served = [...options.paths.keys()].filter((path) => path.startsWith(route.url.slice(0, route.url.indexOf(':')))).sort();
+        throw new SwitchyardError('SWY_BROKER_NOT_FOUND', `no ${route.what} ${params.namespace}/${params.name} is configured (expected one of: ${served.join(', ') || 'none'})`, { broker: `${params.namespace}/${params.name}` });
+      }
+      return log;
+    };
+    app.post<{ Params: FlowParams }>(route.url, async (request, reply) => accept(knownFlow(request.params), request, reply));
+    app.options<{ Params: FlowParams }>(route.url, async (request, reply) => {
+      knownFlow(request.params);
+      return answerWebhookHandshake(request, reply, ALLOW);
+    });
+  }
 
   app.options<{ Params: BrokerParams }>('/:namespace/:broker', async (request: FastifyRequest<{ Params: BrokerParams }>, reply: FastifyReply) => {
     knownBroker(request.params);
@@ -80,7 +118,7 @@ export async function ingressRoutes(app: FastifyInstance, options: IngressOption
     url: '/:namespace/:broker',
     handler: async (request, reply) => {
       // A path that is no broker is not found, whatever the method (GET /api/v2, say).
-      if (!options.publisher.hasBroker(`${request.params.namespace}/${request.params.broker}`)) return reply.callNotFound();
+      if (!options.brokers.has(`${request.params.namespace}/${request.params.broker}`)) return reply.callNotFound();
       reply.header('Allow', ALLOW);
       throw new SwitchyardError('SWY_METHOD_NOT_ALLOWED', `${request.method} is not allowed on a broker; publish events with POST`, {
         allow: ALLOW,

@@ -150,9 +150,10 @@ export async function runPlatform(values: OptionValues): Promise<number> {
   }
   // One write, so that whoever waits for the ready line also has the addresses.
   const ready = [`Switchyard is ready on ${platform.url} (store ${location.engine === 'redis' ? location.display : store})`];
-  if (![...config.brokers.values()].some((b) => b.internal !== true)) ready.push('  no brokers are declared: add a Broker manifest to publish events');
+  if (![...config.brokers.values()].some((b) => b.internal !== true || b.path !== undefined)) ready.push('  no brokers are declared: add a Broker manifest to publish events');
   for (const broker of config.brokers.values()) if (broker.internal !== true) ready.push(`  Broker ${broker.key}  ${platform.url}/${broker.key}`);
   for (const trigger of declaredTriggers(config)) ready.push(`  Trigger ${trigger.key} on broker ${trigger.broker}`);
+  for (const flow of config.flows) ready.push(flow.path === undefined ? `  ${flow.kind} ${flow.key}` : `  ${flow.kind} ${flow.key}  ${platform.url}${flow.path}`);
   for (const ping of config.pingSources) ready.push(`  PingSource ${ping.key}: ${ping.schedule.description}`);
   for (const webhook of config.webhookSources) ready.push(`  WebhookSource ${webhook.key}  ${platform.url}/webhooks/${webhook.key}`);
   consoleOutput.out(ready.join('\n'));

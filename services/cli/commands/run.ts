@@ -56,7 +56,8 @@ Options:
                          {name} and {namespace} are replaced (default ${DEFAULT_URL_TEMPLATE})
       --service-url REF=URL
                          the URL of one ref, overriding the template (repeatable); REF is NAME,
-                         NAMESPACE/NAME or KIND/NAMESPACE/NAME, e.g. --service-url my-service=http://localhost:9000
+                         NAMESPACE/NAME or KIND/NAMESPACE/NAME, e.g. --service-url my-service=http://localhost:9000;
+                         it also serves a uri written as http://NAME.NAMESPACE.svc.cluster.local/PATH
   -h, --help             show this help
 
 Example:

@@ -43,6 +43,12 @@ export async function validateManifests(values: OptionValues): Promise<number> {
     plural(loaded.pingSources.length, 'ping source'),
     plural(loaded.webhookSources.length, 'webhook source'),
   ];
+  // Flow kinds are counted when there are some, so the line stays short for those who use none.
+  const channels = loaded.channels.length;
+  if (channels > 0) counts.push(plural(channels, 'channel'));
+  if (loaded.subscriptions.length > 0) counts.push(plural(loaded.subscriptions.length, 'subscription'));
+  if (loaded.sequences.length > 0) counts.push(plural(loaded.sequences.length, 'sequence'));
+  if (loaded.parallels.length > 0) counts.push(plural(loaded.parallels.length, 'parallel'));
   if (loaded.skipped.length > 0) counts.push(`${loaded.skipped.length} skipped (${loaded.skipped.join(', ')})`);
   const lines = [`valid: ${counts.join(', ')}`];
   // Each schedule in words, with its next fire times, so a wrong cron shows before it runs.
@@ -52,6 +58,8 @@ export async function validateManifests(values: OptionValues): Promise<number> {
     for (let i = 0; i < 3; i++) next.push((at = ping.schedule.next(at)).toISOString());
     lines.push(`PingSource ${ping.key}: ${ping.schedule.description}; next: ${next.join(', ')}`);
   }
+  // Each flow's wiring, so a reply going nowhere (or to the wrong place) shows before it runs.
+  for (const flow of config.flows) lines.push(flow.wiring);
   consoleOutput.out(lines.join('\n'));
   return 0;
 }
