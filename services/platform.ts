@@ -89,7 +89,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   const publisher = new Publisher(log, new Set(config.brokers.keys()), options.maxTtl ?? DEFAULT_MAX_TTL, logger);
   const sender = new HttpSender();
   const deadLetters = new DeadLetterService(deliveryStore, sender, {
-    triggers: new Map(config.triggers.map((t) => [t.key, { broker: t.broker }])),
+    triggers: new Map(config.triggers.map((t) => [t.key, { broker: t.broker, label: t.label }])),
     brokers,
     declaredTriggers: deadLetterTriggers(config).map((t) => t.key),
   });

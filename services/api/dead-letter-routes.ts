@@ -55,11 +55,13 @@ function sinceMs(text: string | undefined): number | undefined {
   return isRfc3339(text) ? Date.parse(text) : Date.now() - (parseDuration(text) ?? 0);
 }
 
-export function deadLetterJson(entry: DeadLetter): Record<string, unknown> {
+/** `flow` says which flow and which step or branch, for a flow's dead letter (`Sequence default/s step 1`). */
+export function deadLetterJson(entry: DeadLetter, flow?: string): Record<string, unknown> {
   return {
     id: entry.id,
     broker: entry.broker,
     trigger: entry.trigger,
+    ...(flow === undefined ? {} : { flow }),
     reason: entry.reason,
     createdAt: new Date(entry.createdAt).toISOString(),
     attempts: entry.attempts,
@@ -74,10 +76,13 @@ export async function deadLetterRoutes(app: FastifyInstance, options: { readonly
   app.get('/api/v1/dead-letters', async (request) => {
     const query = parse(listQuery, request.query, 'query');
     const entries = await service.list({ ...query, since: sinceMs(query.since) });
-    return { deadLetters: entries.map(deadLetterJson) };
+    return { deadLetters: entries.map((entry) => deadLetterJson(entry, service.labelOf(entry.trigger))) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/dead-letters/:id', async (request) => deadLetterJson(await service.get(request.params.id)));
+  app.get<{ Params: { id: string } }>('/api/v1/dead-letters/:id', async (request) => {
+    const entry = await service.get(request.params.id);
+    return deadLetterJson(entry, service.labelOf(entry.trigger));
+  });
 
   const selection = (body: z.infer<typeof selectionBody>): Selection => {
     const { after: _after, until: _until, limit: _limit, ...rest } = body;

@@ -60,8 +60,8 @@ function narrowed(selection: Selection): boolean {
 }
 
 export interface DeadLetterNames {
-  /** Every configured trigger (source outboxes' too), with its broker. */
-  readonly triggers: ReadonlyMap<string, { readonly broker: string }>;
+  /** Every configured trigger (source outboxes' too), with its broker, and what a flow's is called (`Sequence default/s step 1`). */
+  readonly triggers: ReadonlyMap<string, { readonly broker: string; readonly label?: string | undefined }>;
   /** The brokers users publish to, listed when a filter names one that does not exist. */
   readonly brokers: ReadonlySet<string>;
   /** The triggers users declared, listed likewise. */
@@ -69,7 +69,7 @@ export interface DeadLetterNames {
 }
 
 export class DeadLetterService {
-  readonly #triggers: ReadonlyMap<string, { readonly broker: string }>;
+  readonly #triggers: ReadonlyMap<string, { readonly broker: string; readonly label?: string | undefined }>;
 
   constructor(
     private readonly store: DeliveryStore,
@@ -77,6 +77,11 @@ export class DeadLetterService {
     private readonly names: DeadLetterNames,
   ) {
     this.#triggers = names.triggers;
+  }
+
+  /** The flow, and its step or branch, a dead letter of a flow came from; undefined for a Trigger's. */
+  labelOf(trigger: string): string | undefined {
+    return this.#triggers.get(trigger)?.label;
   }
 
   async list(query: DeadLetterQuery): Promise<DeadLetter[]> {
