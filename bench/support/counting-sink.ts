@@ -2,6 +2,8 @@
  * The end-to-end benchmark's HTTP sink, a process of its own: answers 200 to every POST, counts
  * them, and records latency from the send time the publisher put in the body (`{"sentAt": ms}`,
  * wall-clock milliseconds with sub-millisecond precision). GET /stats reports and resets.
+ * A POST to a path under /echo is a flow's step instead: answered with the same binary-mode event
+ * (a reply), and not counted.
  */
 import { createServer } from 'node:http';
 
@@ -23,6 +25,12 @@ const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
+    if (req.url?.startsWith('/echo')) {
+      const reply: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) if (name.startsWith('ce-') || name === 'content-type') reply[name] = String(value);
+      res.writeHead(200, reply).end(Buffer.concat(chunks));
+      return;
+    }
     count++;
     const text = Buffer.concat(chunks).toString();
     const at = text.indexOf('"sentAt":');
