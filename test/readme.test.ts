@@ -4,8 +4,9 @@
  * prints. The README cannot drift from the commands.
  *
  * What the test changes, and only this: ports (`--port 8080` becomes a free port, and every
- * `http://127.0.0.1:8080` the platform's address, in commands and shown output); stores (a
- * `switchyard run` or `npm start` without `--store` gets one in a temporary folder, and
+ * `http://127.0.0.1:8080` the platform's address, in commands and shown output; likewise, within
+ * its block, the address of a `switchyard run --port N`); stores (a
+ * `switchyard run` or `npm start` without `--store`, or with a `sqlite:` one, gets one in a temporary folder, and
  * `redis://127.0.0.1:6379` becomes a private redis-server started as the README says, on a free
  * port). Commands that serve (npm start, switchyard run, redis-server) run in the background
  * until their block ends (npm start: until the end). Between blocks the test waits for what a
@@ -75,7 +76,13 @@ function serve(command: string, args: readonly string[], ready: (output: string)
 }
 
 const READY = /Switchyard is ready on (http:\/\/\S+)/;
-const withPlatform = (text: string) => text.replaceAll('http://127.0.0.1:8080', platformUrl);
+/** `http://127.0.0.1:PORT` of a `switchyard run --port PORT` in the block being run → where it really listens. */
+let blockUrls = new Map<string, string>();
+const withPlatform = (text: string) => {
+  let replaced = text.replaceAll('http://127.0.0.1:8080', platformUrl);
+  for (const [shown, actual] of blockUrls) replaced = replaced.replaceAll(shown, actual);
+  return replaced;
+};
 
 /** A serving command, started as the README says with ports and stores made private. */
 async function startServer(text: string): Promise<Server> {
@@ -96,15 +103,21 @@ async function startServer(text: string): Promise<Server> {
     servers.push(server);
     return server;
   }
+  const shownPort = /--port (\d+)/.exec(text)?.[1];
   const args = text
     .replace(/^npx switchyard run /, '')
     .replaceAll('redis://127.0.0.1:6379', `redis://127.0.0.1:${redisPort}`)
     .replace(/--port \d+/, '--port 0')
     .split(/\s+/);
   if (!args.includes('--port')) args.push('--port', '0');
-  if (!args.includes('--store')) args.push('--store', `sqlite:${join(dir.path, `run-${++runs}.db`)}`);
+  const store = `sqlite:${join(dir.path, `run-${++runs}.db`)}`;
+  const storeAt = args.indexOf('--store');
+  if (storeAt === -1) args.push('--store', store);
+  else if (args[storeAt + 1]?.startsWith('sqlite:')) args[storeAt + 1] = store;
   const server = await serve('npx', ['switchyard', 'run', ...args], (out) => READY.test(out), text);
   servers.push(server);
+  const url = READY.exec(server.output())?.[1];
+  if (shownPort !== undefined && shownPort !== '8080' && url !== undefined) blockUrls.set(`http://127.0.0.1:${shownPort}`, url);
   return server;
 }
 
@@ -168,6 +181,7 @@ describe('README examples', () => {
     } finally {
       for (const server of servers) await server.stop();
       servers = [];
+      blockUrls = new Map();
     }
     if (block.line === runnable[0]?.line) {
       // The text block that follows the quick start is what npm start prints.
@@ -195,6 +209,7 @@ describe('README examples', () => {
     writeFileSync(file, text);
     const loaded = loadManifests([file]);
     expect(loaded.problems).toEqual([]);
-    expect(loaded.brokers.length + loaded.triggers.length + loaded.functions.length + loaded.pingSources.length + loaded.webhookSources.length).toBeGreaterThan(0);
+    const kinds = [loaded.brokers, loaded.triggers, loaded.functions, loaded.pingSources, loaded.webhookSources, loaded.channels, loaded.subscriptions, loaded.sequences, loaded.parallels];
+    expect(kinds.reduce((sum, resources) => sum + resources.length, 0)).toBeGreaterThan(0);
   });
 });

@@ -9,6 +9,8 @@ interface DeadLetterJson {
   id: string;
   broker: string;
   trigger: string;
+  /** For a flow's dead letter: the flow and its step or branch. */
+  flow?: string;
   reason: string;
   createdAt: string;
   attempts: Array<{ at: string; status?: number; error: string }>;
@@ -140,6 +142,7 @@ Examples:
         consoleOutput.out(`Dead letter ${entry.id}, ${entry.createdAt}`);
         consoleOutput.out(`  broker   ${entry.broker}`);
         consoleOutput.out(`  trigger  ${entry.trigger}`);
+        if (entry.flow !== undefined) consoleOutput.out(`  flow     ${entry.flow}`);
         consoleOutput.out(`  reason   ${entry.reason}`);
         consoleOutput.out(`  dead-letter sink: ${entry.deadLetterSink.state}${entry.deadLetterSink.destination ? ` ${entry.deadLetterSink.destination}` : ''}${entry.deadLetterSink.error ? ` (${entry.deadLetterSink.error})` : ''}`);
         consoleOutput.out('  attempts:');
