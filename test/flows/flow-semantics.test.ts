@@ -147,6 +147,25 @@ spec:
   });
 });
 
+describe('Loops', () => {
+  it('a Sequence replying to itself ends with a dead letter once the hop count runs out, instead of running forever', async () => {
+    const echo = await sink(startAppender('', 'com.example.loop'));
+    const platform = await startTestPlatform(sequence('loop', [`uri: ${echo.url}`], '  reply: { ref: { apiVersion: flows.knative.dev/v1, kind: Sequence, name: loop } }'));
+    defer(() => platform.stop());
+    expect(await publish(`${platform.url}/flows/default/sequences/loop`, 'round', { message: 'again' })).toBe(202);
+    const [dead] = await waitFor(async () => {
+      const found = await deadLetters(platform.url);
+      return found.length > 0 ? found : undefined;
+    }, 'the loop to be dead-lettered', 30_000);
+    expect(dead?.reason).toMatch(/ran out of hops/);
+    // 255 hops from the first store; each round is one step's reply stored back into the Sequence.
+    expect(echo.received.length).toBeGreaterThan(200);
+    expect(echo.received.length).toBeLessThanOrEqual(255);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(echo.received.length).toBeLessThanOrEqual(255);
+  });
+});
+
 describe('Parallel', () => {
   it("a filter answering nothing drops the event for its branch only; a branch's reply goes to its own reply, the others' to spec.reply", async () => {
     const dropAll = await sink(startHttpSink((_request, response) => response.writeHead(200).end()));
