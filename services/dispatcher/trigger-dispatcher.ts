@@ -30,6 +30,7 @@ import type { DeliveryOptions } from './delivery/delivery-options.ts';
 import type { HttpSender, SendOutcome } from './delivery/http-sender.ts';
 import type { Attempt, DeliveryStore, RetryAnswer, RetryConsumer, RetryEntry } from './delivery-store.ts';
 import type { ResolvedDestination } from './destinations.ts';
+import { DeadLetterSinkSender } from './dead-letter-sink.ts';
 import type { Filter } from './filters/filter.ts';
 
 export interface TriggerDispatcherParts {
@@ -54,12 +55,6 @@ type Verdict =
   | { readonly kind: 'retry'; readonly dueAt: number }
   | { readonly kind: 'dead'; readonly reason: string; readonly last: SendOutcome | undefined; readonly event?: CloudEvent };
 
-/**
- * How long one process may hold the sending of a dead letter to its sink: longer than a send with
- * its retries usually takes. A lease outliving a process that died only delays the resumption.
- */
-const DEAD_LETTER_SINK_LEASE_MS = 10 * 60_000;
-
 export function cursorName(trigger: TriggerConfig): string {
   return `trigger/${trigger.key}`;
 }
@@ -83,6 +78,7 @@ export class TriggerDispatcher {
   /** How logs name it: `trigger default/t`, or its label (`Sequence default/s step 1`). */
   readonly #name: string;
   #droppedReplies = 0;
+  readonly #deadLetterSink: DeadLetterSinkSender;
 
   constructor(plan: TriggerPlan, parts: TriggerDispatcherParts) {
     this.#plan = plan;
@@ -90,6 +86,7 @@ export class TriggerDispatcher {
     this.#cursor = cursorName(plan.trigger);
     this.#logger = parts.logger.child({ trigger: plan.trigger.key });
     this.#name = plan.trigger.label ?? `trigger ${plan.trigger.key}`;
+    this.#deadLetterSink = new DeadLetterSinkSender(parts, plan.delivery, this.#logger, () => this.#running);
     this.#debug = this.#logger.isLevelEnabled('debug');
   }
 
@@ -371,45 +368,8 @@ export class TriggerDispatcher {
     if (deadLetterSink !== undefined) void this.deliverToDeadLetterSink(id, dead, deadLetterSink);
   }
 
-  /**
-   * Sends a stored dead letter to the dead-letter sink with the trigger's retry rules, and records
-   * the outcome on the stored entry. The entry stays `pending` until then, so a restart resumes it.
-   */
-  async deliverToDeadLetterSink(id: string, event: CloudEvent, sink: ResolvedDestination): Promise<void> {
-    try {
-      // Another process sending it already (it dead-lettered it, or resumed it first): leave it.
-      if (await this.#parts.store.leaseDeadLetterSink(id, DEAD_LETTER_SINK_LEASE_MS)) await this.#sendToDeadLetterSink(id, event, sink);
-    } catch (error) {
-      this.#logger.error({ err: error, deadLetter: id }, 'sending to the dead-letter sink failed; the entry stays pending and is sent again at the next start');
-    }
-  }
-
-  async #sendToDeadLetterSink(id: string, event: CloudEvent, sink: ResolvedDestination): Promise<void> {
-    const { delivery } = this.#plan;
-    for (let attempt = 0; ; attempt++) {
-      const outcome: SendOutcome =
-        sink.kind === 'function'
-          ? await this.#parts.functions.invoke(sink.function, event).then((r): SendOutcome =>
-              r.ok ? { kind: 'delivered', status: 200, reply: undefined } : { kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: r.error },
-            )
-          : sink.kind === 'broker'
-          ? await this.#parts.publisher.publish(sink.broker, [event]).then(
-              (): SendOutcome => ({ kind: 'delivered', status: 202, reply: undefined }),
-              (error: Error): SendOutcome => ({ kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: error.message }),
-            )
-          : await this.#parts.sender.send(sink.url, withoutAttributes(event, [BROKER_TTL]), { format: delivery.format, timeoutMs: delivery.timeoutMs });
-      const at = new Date().toISOString();
-      if (outcome.kind === 'delivered') {
-        await this.#parts.store.setDeadLetterSinkOutcome(id, { state: 'delivered', destination: sink.url, at });
-        return;
-      }
-      if (!isRetryable(outcome.status) || attempt >= delivery.retry || !this.#running) {
-        await this.#parts.store.setDeadLetterSinkOutcome(id, { state: 'failed', destination: sink.url, at, error: outcome.error });
-        this.#logger.error({ deadLetter: id, error: outcome.error }, 'the dead-letter sink refused the event; it stays in the dead-letter store');
-        return;
-      }
-      const wait = waitBeforeRetryMs({ retry: attempt + 1, policy: delivery.backoffPolicy, delayMs: delivery.backoffDelayMs, maxMs: delivery.backoffMaxMs });
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
+  /** Sends a stored dead letter to the dead-letter sink (dead-letter-sink.ts); a restart resumes one still pending. */
+  deliverToDeadLetterSink(id: string, event: CloudEvent, sink: ResolvedDestination): Promise<void> {
+    return this.#deadLetterSink.deliver(id, event, sink);
   }
 }

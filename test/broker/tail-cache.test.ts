@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../services/broker/event-log.ts';
+import { BrokerTails } from '../../services/broker/embedded/broker-tails.ts';
 import { TailCache } from '../../services/broker/embedded/tail-cache.ts';
 
 const entry = (offset: number, type: string): LogEntry => ({
@@ -54,5 +55,30 @@ describe('the embedded tail cache', () => {
     // Past 4,096 evicted types the record restarted from a common floor: an old type is no longer known complete.
     expect(tail.afterOfType(0, 10, 'type-1')).toBeUndefined();
     expect(tail.afterOfType(4900, 10, 'type-4950')).toEqual({ entries: [entry(4950, 'type-4950')], through: 5000 });
+  });
+});
+
+describe('the tails of several brokers', () => {
+  const fill = (tail: TailCache | undefined, count: number) => {
+    for (let i = 1; i <= count; i++) tail?.push(entry(i, 't'));
+  };
+
+  it('share one budget: three brokers registered together keep a third each, one keeps it all', () => {
+    const shared = new BrokerTails(9000);
+    shared.register([1, 2, 3], 0);
+    fill(shared.get(1), 4000);
+    expect(shared.get(1)?.after(999, 10_000)).toBeUndefined();
+    expect(shared.get(1)?.after(1000, 10_000)).toHaveLength(3000);
+    const alone = new BrokerTails(9000);
+    alone.register([1], 0);
+    fill(alone.get(1), 4000);
+    expect(alone.get(1)?.after(0, 10_000)).toHaveLength(4000);
+  });
+
+  it('never give a broker fewer than 1,000 entries, however many there are', () => {
+    const many = new BrokerTails(10_000);
+    many.register(Array.from({ length: 100 }, (_, i) => i + 1), 0);
+    fill(many.get(7), 1500);
+    expect(many.get(7)?.after(500, 10_000)).toHaveLength(1000);
   });
 });

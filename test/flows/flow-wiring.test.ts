@@ -110,6 +110,49 @@ spec:
   });
 });
 
+describe('Functions in flows', () => {
+  it('a Function as a Parallel filter (returning the event passes it, nothing drops it) and as its subscriber', async () => {
+    const display = await startDisplay();
+    defer(() => display.close());
+    const fn = (name: string) => `---
+apiVersion: switchyard.dev/v1alpha1
+kind: Function
+metadata: { name: ${name} }
+spec: { handler: ./${name}.mjs }
+`;
+    const platform = await startTestPlatform(
+      `${ONE_BROKER}
+${fn('big-only')}${fn('tag')}---
+apiVersion: flows.knative.dev/v1
+kind: Parallel
+metadata: { name: p }
+spec:
+  branches:
+    - filter: { ref: { apiVersion: switchyard.dev/v1alpha1, kind: Function, name: big-only } }
+      subscriber: { ref: { apiVersion: switchyard.dev/v1alpha1, kind: Function, name: tag } }
+  reply: { uri: "${display.url}" }
+`,
+      {},
+      {
+        'big-only.mjs': 'export default (event) => (event.data.amount > 100 ? event : undefined);\n',
+        'tag.mjs': "export default (event) => ({ ...event, type: 'com.example.big', data: { ...event.data, tagged: true } });\n",
+      },
+    );
+    defer(() => platform.stop());
+    for (const amount of [50, 500, 150, 5]) {
+      const response = await fetch(`${platform.url}/flows/default/parallels/p`, {
+        method: 'POST',
+        headers: { 'ce-specversion': '1.0', 'ce-id': `a${amount}`, 'ce-source': '/t', 'ce-type': 'com.example.amount', 'content-type': 'application/json' },
+        body: JSON.stringify({ amount }),
+      });
+      expect(response.status).toBe(202);
+    }
+    await waitFor(() => display.received.length >= 2, 'the two big amounts at the display');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(eventsAt(display).map((e) => `${e.type}:${e.data['amount']}:${e.data['tagged']}`).sort()).toEqual(['com.example.big:150:true', 'com.example.big:500:true']);
+  });
+});
+
 describe('flows as destinations', () => {
   it("a WebhookSource's sink and a dead-letter sink may be Sequences", async () => {
     const upper = await startAppender(' via sequence', 'com.example.seen');

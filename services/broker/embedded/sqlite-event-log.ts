@@ -30,7 +30,7 @@ export interface SqliteEventLogOptions {
   readonly maxPendingEvents?: number | undefined;
   /** Bytes waiting for a commit before appends are refused (default 64 MiB). */
   readonly maxPendingBytes?: number;
-  /** Recently appended entries kept in memory per broker for cursors that are caught up (default 10,000). */
+  /** Recently appended entries kept in memory for cursors that are caught up, shared by the brokers (default 10,000; at least 1,000 each). */
   readonly tailEntries?: number;
   /** Where failing commits are reported. */
   readonly logger?: Logger | undefined;
@@ -133,8 +133,8 @@ export class SqliteEventLog implements EventLog {
     for (const [name, id] of Object.entries(ids)) {
       this.#brokerIds.set(name, id);
       this.#brokerNames.set(id, name);
-      this.#tails.register(id, row?.seq ?? 0);
     }
+    this.#tails.register(Object.values(ids), row?.seq ?? 0);
   }
 
   append(broker: BrokerKey, events: readonly CloudEvent[]): Promise<string[]> {
