@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { brokerSchema } from './broker.schema.ts';
 import { channelSchema, inMemoryChannelSchema } from './channel.schema.ts';
 import { functionSchema } from './function.schema.ts';
+import { kafkaSourceSchema } from './kafkasource.schema.ts';
 import { parallelSchema } from './parallel.schema.ts';
 import { pingSourceSchema } from './pingsource.schema.ts';
 import { sequenceSchema } from './sequence.schema.ts';
@@ -23,6 +24,7 @@ export const resourceKinds: readonly ResourceKind[] = [
   { apiVersion: 'eventing.knative.dev/v1', kind: 'Trigger', schema: triggerSchema, jsonSchemaFile: 'trigger.schema.json' },
   { apiVersion: 'switchyard.dev/v1alpha1', kind: 'Function', schema: functionSchema, jsonSchemaFile: 'function.schema.json' },
   { apiVersion: 'sources.knative.dev/v1', kind: 'PingSource', schema: pingSourceSchema, jsonSchemaFile: 'pingsource.schema.json' },
+  { apiVersion: 'sources.knative.dev/v1', kind: 'KafkaSource', schema: kafkaSourceSchema, jsonSchemaFile: 'kafkasource.schema.json' },
   { apiVersion: 'switchyard.dev/v1alpha1', kind: 'WebhookSource', schema: webhookSourceSchema, jsonSchemaFile: 'webhooksource.schema.json' },
   { apiVersion: 'messaging.knative.dev/v1', kind: 'Channel', schema: channelSchema, jsonSchemaFile: 'channel.schema.json' },
   { apiVersion: 'messaging.knative.dev/v1', kind: 'InMemoryChannel', schema: inMemoryChannelSchema, jsonSchemaFile: 'inmemorychannel.schema.json' },
@@ -33,7 +35,6 @@ export const resourceKinds: readonly ResourceKind[] = [
 
 /** Kinds users bring from Knative (or Switchyard's own) that a later release of Switchyard will load. */
 export const plannedKinds: Readonly<Record<string, string>> = {
-  KafkaSource: 'sources.knative.dev/v1',
   ApiServerSource: 'sources.knative.dev/v1',
   ContainerSource: 'sources.knative.dev/v1',
   SinkBinding: 'sources.knative.dev/v1',

@@ -104,5 +104,9 @@ export function resourceFindings(kind: string, source: ManifestSource, yaml: Res
     const warning = problemAt(source, ['spec'], 'has no auth: anyone who can reach the platform can post to it (expected spec.auth with one of github, stripe, standardWebhooks, hmac, bearer, basic)');
     return { problems: [], warnings: [warning] };
   }
+  if (kind === 'KafkaSource' && spec !== undefined && spec['resources'] !== undefined) {
+    const warning = problemAt(source, ['spec', 'resources'], 'has no effect: it sizes the pod Knative would run, and Switchyard runs no pods (the source runs inside the platform)');
+    return { problems: [], warnings: [warning] };
+  }
   return { problems: [], warnings: [] };
 }

@@ -43,6 +43,7 @@ export async function validateManifests(values: OptionValues): Promise<number> {
     plural(loaded.pingSources.length, 'ping source'),
     plural(loaded.webhookSources.length, 'webhook source'),
   ];
+  if (loaded.kafkaSources.length > 0) counts.push(plural(loaded.kafkaSources.length, 'kafka source'));
   // Flow kinds are counted when there are some, so the line stays short for those who use none.
   const channels = loaded.channels.length;
   if (channels > 0) counts.push(plural(channels, 'channel'));
