@@ -24,6 +24,9 @@ import { ConfigProblemsError } from './manifests/config-problem.ts';
 import { destinationFindings } from './manifests/runtime-checks.ts';
 import { AdminAccess, TokenSet } from './access/access.ts';
 import { readIngressTokens } from './broker/ingress/ingress-tokens.ts';
+import { kafkaConnections } from '../sources/kafka/kafka-credentials.ts';
+import { KafkaSourceRunner } from '../sources/kafka/kafka-source.ts';
+import { DEFAULT_SECRETS_DIR } from './secrets/secret-key-ref.ts';
 
 export interface PlatformOptions {
   readonly host: string;
@@ -48,6 +51,8 @@ export interface PlatformOptions {
   readonly urlTemplate?: string;
   /** `name`, `namespace/name` or `Kind/namespace/name` → base URL. */
   readonly destinationOverrides?: ReadonlyMap<string, string>;
+  /** Where Knative `secretKeyRef`s are read from: `<dir>/<name>/<key>` (default ./secrets). */
+  readonly secretsDir?: string;
 }
 
 export interface RunningPlatform {
@@ -72,7 +77,8 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   // What the configuration asks that cannot be done is found before anything opens (runtime-checks.ts).
   const { served: webhooks, problems: secretProblems } = resolveWebhooks(config.webhookSources);
   const ingressTokens = readIngressTokens(config);
-  const problems = [...destinationFindings(config, destinations).problems, ...secretProblems, ...ingressTokens.problems];
+  const kafka = kafkaConnections(config.kafkaSources, options.secretsDir ?? DEFAULT_SECRETS_DIR);
+  const problems = [...destinationFindings(config, destinations).problems, ...secretProblems, ...ingressTokens.problems, ...kafka.problems];
   if (problems.length > 0) throw new ConfigProblemsError(problems);
   const location = parseStoreUrl(options.store);
   const { log, deliveryStore, pingScheduler } = await openStores(location, { maxPendingEvents: options.maxPendingEvents, logger });
@@ -142,6 +148,10 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   await dispatcher.start();
   const pings = pingScheduler(config.pingSources, { log, logger });
   await pings.start();
+  const kafkaSources = config.kafkaSources.map((source, i) => new KafkaSourceRunner(source, kafka.connections[i] ?? {}, { log, store: deliveryStore, logger }));
+  // Not awaited: a Kafka that cannot be reached yet must not hold up the rest; kafkajs keeps
+  // trying, and says so in the log.
+  for (const source of kafkaSources) void source.start().catch((error: unknown) => logger.error({ err: error }, 'a Kafka source failed to start'));
   const stopRetention = startRetention(log, config.brokers.values(), logger);
   let closing: Promise<void> | undefined;
   return {
@@ -155,6 +165,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
     close() {
       closing ??= (async () => {
         stopRetention();
+        await Promise.all(kafkaSources.map((source) => source.stop()));
         await pings.stop();
         await http.close();
         await dispatcher.stop();

@@ -8,6 +8,8 @@
 import pino from 'pino';
 import { resolveWebhooks } from '../../sources/webhook/webhook-secrets.ts';
 import { readIngressTokens } from '../broker/ingress/ingress-tokens.ts';
+import { kafkaConnections } from '../../sources/kafka/kafka-credentials.ts';
+import { DEFAULT_SECRETS_DIR } from '../secrets/secret-key-ref.ts';
 import { DEFAULT_URL_TEMPLATE, type DestinationOptions, isClusterAddress, resolveDestination, UnresolvableDestinationError } from '../dispatcher/destinations.ts';
 import { FunctionHost } from '../functions/function-host.ts';
 import type { Destination } from '../../schemas/common.schema.ts';
@@ -83,8 +85,8 @@ export function destinationFindings(config: RuntimeConfig, options: DestinationO
 }
 
 /** Secrets a WebhookSource or a broker's ingress tokens name that cannot be read now (an unset variable, a missing file). */
-export function secretProblems(config: RuntimeConfig): ConfigProblem[] {
-  return [...resolveWebhooks(config.webhookSources).problems, ...readIngressTokens(config).problems];
+export function secretProblems(config: RuntimeConfig, secretsDir = DEFAULT_SECRETS_DIR): ConfigProblem[] {
+  return [...resolveWebhooks(config.webhookSources).problems, ...readIngressTokens(config).problems, ...kafkaConnections(config.kafkaSources, secretsDir).problems];
 }
 
 /** Loads each Function's handler once, in a worker as `run` does, and reports those that fail. */

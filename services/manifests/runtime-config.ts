@@ -11,9 +11,9 @@ import type { BrokerKey, Retention } from '../broker/event-log.ts';
 import { channelConfig, type FlowConfig, parallelConfig, sequenceConfig, subscriptionConfig } from '../flows/flow-config.ts';
 import type { LoadedManifests, ManifestSource } from './load-manifests.ts';
 import type { FieldPath } from './manifest-source.ts';
-import { type PingSourceConfig, type WebhookSourceConfig, pingSourceConfig, webhookSourceConfig } from './source-config.ts';
+import { type KafkaSourceConfig, kafkaSourceConfig, type PingSourceConfig, type WebhookSourceConfig, pingSourceConfig, webhookSourceConfig } from './source-config.ts';
 
-export type { PingSourceConfig, WebhookSourceConfig } from './source-config.ts';
+export type { KafkaSourceConfig, PingSourceConfig, WebhookSourceConfig } from './source-config.ts';
 export type { FlowConfig } from '../flows/flow-config.ts';
 
 export interface BrokerConfig {
@@ -73,6 +73,7 @@ export interface RuntimeConfig {
   readonly functions: ReadonlyMap<string, FunctionConfig>;
   readonly pingSources: readonly PingSourceConfig[];
   readonly webhookSources: readonly WebhookSourceConfig[];
+  readonly kafkaSources: readonly KafkaSourceConfig[];
   /** Channels, Subscriptions, Sequences and Parallels: their wiring (their logs and triggers are in brokers and triggers). */
   readonly flows: readonly FlowConfig[];
 }
@@ -151,6 +152,7 @@ export function compileConfig(loaded: LoadedManifests): RuntimeConfig {
   const outboxes = { brokers, triggers };
   const pingSources = loaded.pingSources.map((ping) => pingSourceConfig(ping, outboxes));
   const webhookSources = loaded.webhookSources.map((webhook) => webhookSourceConfig(webhook, outboxes));
+  const kafkaSources = loaded.kafkaSources.map((kafka) => kafkaSourceConfig(kafka, outboxes));
   const flows = [
     ...loaded.channels.map((channel) => channelConfig(channel, outboxes)),
     ...loaded.subscriptions.map((subscription) => subscriptionConfig(subscription, outboxes)),
@@ -163,6 +165,7 @@ export function compileConfig(loaded: LoadedManifests): RuntimeConfig {
     functions,
     pingSources: Object.freeze(pingSources),
     webhookSources: Object.freeze(webhookSources),
+    kafkaSources: Object.freeze(kafkaSources),
     flows: Object.freeze(flows),
   });
 }

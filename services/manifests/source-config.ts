@@ -7,6 +7,8 @@
  */
 import { CATCH_UP, DEFAULT_PING_SCHEDULE, type PingSourceManifest } from '../../schemas/pingsource.schema.ts';
 import type { WebhookSourceManifest } from '../../schemas/webhooksource.schema.ts';
+import type { KafkaSourceManifest } from '../../schemas/kafkasource.schema.ts';
+import { KEY_TYPE_LABEL, type KeyType } from '../../sources/kafka/kafka-record-event.ts';
 import type { Destination } from '../../schemas/common.schema.ts';
 import type { DeliverySpec } from '../../schemas/delivery.schema.ts';
 import { parseDuration } from '../../schemas/duration.ts';
@@ -52,12 +54,37 @@ export interface WebhookSourceConfig {
   readonly source: ManifestSource;
 }
 
+export interface KafkaSourceConfig {
+  /** `namespace/name` */
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly bootstrapServers: readonly string[];
+  readonly topics: readonly string[];
+  /** `spec.consumerGroup`, else `switchyard-<namespace>-<name>`: stable, so a restart resumes where the group was. */
+  readonly groupId: string;
+  /** `initialOffset: earliest`; honoured by Kafka only while the group has no committed offset. */
+  readonly fromBeginning: boolean;
+  readonly consumers: number;
+  readonly ordering: 'ordered' | 'unordered';
+  readonly keyType: KeyType;
+  readonly extensions: Readonly<Record<string, AttributeValue>>;
+  /** As written; secrets are read when the platform starts (--secrets-dir). */
+  readonly net: KafkaSourceManifest['spec']['net'];
+  readonly outbox: BrokerKey;
+  readonly source: ManifestSource;
+}
+
+export function defaultConsumerGroup(namespace: string, name: string): string {
+  return `switchyard-${namespace}-${name}`;
+}
+
 interface Outboxes {
   readonly brokers: Map<BrokerKey, BrokerConfig>;
   readonly triggers: TriggerConfig[];
 }
 
-function addOutbox(kind: string, resource: LoadedResource<unknown>, sink: Destination, outboxes: Outboxes): BrokerKey {
+function addOutbox(kind: string, resource: LoadedResource<unknown>, sink: Destination, outboxes: Outboxes, delivery?: DeliverySpec): BrokerKey {
   const name = `${kind}:${resource.name}`;
   const key = `${resource.namespace}/${name}`;
   outboxes.brokers.set(
@@ -79,7 +106,7 @@ function addOutbox(kind: string, resource: LoadedResource<unknown>, sink: Destin
       namespace: resource.namespace,
       name,
       broker: key,
-      spec: { broker: name, subscriber: sink },
+      spec: { broker: name, subscriber: sink, ...(delivery === undefined ? {} : { delivery }) },
       maxInFlight: DEFAULT_MAX_IN_FLIGHT,
       source: resource.source,
       // Knative's adapters ignore what a sink answers.
@@ -141,5 +168,26 @@ export function webhookSourceConfig(webhook: LoadedResource<WebhookSourceManifes
     },
     outbox,
     source: webhook.source,
+  });
+}
+
+export function kafkaSourceConfig(kafka: LoadedResource<KafkaSourceManifest>, outboxes: Outboxes): KafkaSourceConfig {
+  const { spec, metadata } = kafka.manifest;
+  const outbox = addOutbox('kafkasource', kafka, spec.sink, outboxes, spec.delivery);
+  return Object.freeze({
+    key: `${kafka.namespace}/${kafka.name}`,
+    namespace: kafka.namespace,
+    name: kafka.name,
+    bootstrapServers: Object.freeze([...spec.bootstrapServers]),
+    topics: Object.freeze([...spec.topics]),
+    groupId: spec.consumerGroup ?? defaultConsumerGroup(kafka.namespace, kafka.name),
+    fromBeginning: spec.initialOffset === 'earliest',
+    consumers: spec.consumers ?? 1,
+    ordering: spec.ordering ?? 'ordered',
+    keyType: (metadata.labels?.[KEY_TYPE_LABEL] as KeyType | undefined) ?? 'string',
+    extensions: Object.freeze({ ...(spec.ceOverrides?.extensions ?? {}) }),
+    net: spec.net,
+    outbox,
+    source: kafka.source,
   });
 }

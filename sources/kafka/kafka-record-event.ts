@@ -98,6 +98,20 @@ export function recordToEvent(record: KafkaRecord, source: SourceIdentity): Reco
   const contentTypeHeader = headerNames.find((name) => name.toLowerCase() === 'content-type');
   const contentType = contentTypeHeader === undefined ? undefined : text(record.headers[contentTypeHeader]);
   if (contentType?.toLowerCase().startsWith(STRUCTURED)) return structuredEvent(record);
+  const event = synthesizedEvent(record, source);
+  const violations = validateAttributes(event.attributes);
+  if (violations.length > 0) return { ok: false, reason: `the record cannot become a CloudEvent: ${violationsText(violations)}` };
+  if (jsonDataTooDeep(event.attributes['datacontenttype'], event.data)) return { ok: false, reason: `the record cannot become a CloudEvent: data: ${TOO_DEEP_RULE}` };
+  return { ok: true, event };
+}
+
+/**
+ * The event Knative synthesises for a record, whatever its headers say: what a record that claims
+ * to be a CloudEvent and is not is dead-lettered as, so that its topic, partition, offset, key and
+ * bytes are kept with the reason.
+ */
+export function synthesizedEvent(record: KafkaRecord, source: SourceIdentity): CloudEvent {
+  const headerNames = Object.keys(record.headers);
   const attributes: Record<string, AttributeValue> = {
     specversion: '1.0',
     id: `partition:${record.partition}/offset:${record.offset}`,
@@ -118,9 +132,5 @@ export function recordToEvent(record: KafkaRecord, source: SourceIdentity): Reco
     if (name.toLowerCase() === 'content-type') attributes['datacontenttype'] = value.toLowerCase();
   }
   Object.assign(attributes, source.extensions);
-  const violations = validateAttributes(attributes);
-  if (violations.length > 0) return { ok: false, reason: `the record cannot become a CloudEvent: ${violationsText(violations)}` };
-  const data = record.value ?? undefined;
-  if (jsonDataTooDeep(attributes['datacontenttype'], data)) return { ok: false, reason: `the record cannot become a CloudEvent: data: ${TOO_DEEP_RULE}` };
-  return { ok: true, event: { attributes, data } };
+  return { attributes, data: record.value ?? undefined };
 }

@@ -125,7 +125,8 @@ export async function runPlatform(values: OptionValues): Promise<number> {
   // What validate reports beyond the manifests, refused the same way before anything starts.
   const destinations = destinationFindings(config, { urlTemplate, overrides: destinationOverrides, baseUrl: () => '' });
   printWarnings(destinations.warnings);
-  const problems = [...destinations.problems, ...secretProblems(config)];
+  const secretsDir = stringOption(values, 'secrets-dir');
+  const problems = [...destinations.problems, ...secretProblems(config, secretsDir)];
   if (problems.length > 0) refuseProblems(problems, 'in the manifests; nothing was started');
 
   let platform;
@@ -139,6 +140,7 @@ export async function runPlatform(values: OptionValues): Promise<number> {
       requestTimeoutMs,
       maxConnections,
       urlTemplate,
+      ...(secretsDir === undefined ? {} : { secretsDir }),
       destinationOverrides,
       adminTokens,
       readTokens,
@@ -155,6 +157,7 @@ export async function runPlatform(values: OptionValues): Promise<number> {
   for (const trigger of declaredTriggers(config)) ready.push(`  Trigger ${trigger.key} on broker ${trigger.broker}`);
   for (const flow of config.flows) ready.push(flow.path === undefined ? `  ${flow.kind} ${flow.key}` : `  ${flow.kind} ${flow.key}  ${platform.url}${flow.path}`);
   for (const ping of config.pingSources) ready.push(`  PingSource ${ping.key}: ${ping.schedule.description}`);
+  for (const kafka of config.kafkaSources) ready.push(`  KafkaSource ${kafka.key}: topics ${kafka.topics.join(', ')} on ${kafka.bootstrapServers.join(',')} (consumer group ${kafka.groupId})`);
   for (const webhook of config.webhookSources) ready.push(`  WebhookSource ${webhook.key}  ${platform.url}/webhooks/${webhook.key}`);
   consoleOutput.out(ready.join('\n'));
 

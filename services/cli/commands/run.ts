@@ -58,6 +58,9 @@ Options:
                          the URL of one ref, overriding the template (repeatable); REF is NAME,
                          NAMESPACE/NAME or KIND/NAMESPACE/NAME, e.g. --service-url my-service=http://localhost:9000;
                          it also serves a uri written as http://NAME.NAMESPACE.svc.cluster.local/PATH
+      --secrets-dir DIR  where a Knative secretKeyRef {name, key} (a KafkaSource's SASL and TLS) is
+                         read: the file DIR/NAME/KEY (a Kubernetes secret volume's layout), else the
+                         environment variable NAME_KEY upper-cased, - and . as _ (default ./secrets)
   -h, --help             show this help
 
 Example:
@@ -76,6 +79,7 @@ Example:
     'redrive-host': { type: 'string', multiple: true },
     'log-level': { type: 'string' },
     'url-template': { type: 'string' },
+    'secrets-dir': { type: 'string' },
     'service-url': { type: 'string', multiple: true },
     config: { type: 'string' },
   },

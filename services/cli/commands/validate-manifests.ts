@@ -26,7 +26,7 @@ export async function validateManifests(values: OptionValues): Promise<number> {
   });
   const problems = [
     ...(platformConfig?.problems ?? []),
-    ...sortProblems([...loaded.problems, ...destinations.problems, ...secretProblems(config), ...(await functionLoadProblems(config))], loaded.files),
+    ...sortProblems([...loaded.problems, ...destinations.problems, ...secretProblems(config, stringOption(values, 'secrets-dir')), ...(await functionLoadProblems(config))], loaded.files),
   ];
   const fileCount = loaded.files.length + (configFile === undefined ? 0 : 1);
   printWarnings(sortProblems([...loaded.warnings, ...destinations.warnings], loaded.files));

@@ -22,13 +22,15 @@ PATH is a YAML file (several documents separated by ---) or a folder of .yaml/.y
 Options:
   -f, --file PATH   a manifest file or folder (repeatable)
       --config FILE a platform configuration file (kind PlatformConfig) to check as well
+      --secrets-dir DIR
+                    where Knative secretKeyRefs are read, as run reads them (default ./secrets)
   -h, --help        show this help
 
 Exit status: 0 when the manifests are valid (a one-line summary is printed), 1 when not.
 
 Example:
   switchyard validate -f examples/quickstart`,
-  options: { file: { type: 'string', short: 'f', multiple: true }, config: { type: 'string' } },
+  options: { file: { type: 'string', short: 'f', multiple: true }, config: { type: 'string' }, 'secrets-dir': { type: 'string' } },
   async run(values) {
     const { validateManifests } = await import('./validate-manifests.ts');
     return validateManifests(values);

@@ -1,0 +1,103 @@
+/**
+ * KafkaSource on the real Kafka protocol (librdkafka's mock cluster): records produced by kafkajs
+ * and by kcat (another client) reach the sink as Knative's KafkaSource would send them; records
+ * that already are CloudEvents pass unchanged; one that claims to be and is not is dead-lettered
+ * without stalling its partition.
+ */
+import { execFileSync } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deferredCleanups } from '../../support/cleanups.ts';
+import { type HttpSink, startHttpSink } from '../../support/http-sink.ts';
+import { type KafkaMock, startKafkaMock } from '../../support/kafka-mock.ts';
+import { ONE_BROKER, startTestPlatform } from '../../support/platform.ts';
+import { waitFor } from '../../support/wait-for.ts';
+
+const defer = deferredCleanups();
+let kafka: KafkaMock;
+beforeAll(async () => {
+  kafka = await startKafkaMock({ brokers: 1 });
+});
+afterAll(async () => kafka.stop());
+
+async function produce(topic: string, messages: Array<{ key?: string | Buffer | null; value: string | Buffer | null; headers?: Record<string, string>; partition?: number }>): Promise<void> {
+  const producer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  await producer.send({ topic, acks: -1, messages });
+  await producer.disconnect();
+}
+
+function source(name: string, topic: string, sinkUrl: string, extra = ''): string {
+  return `---
+apiVersion: sources.knative.dev/v1
+kind: KafkaSource
+metadata:
+  name: ${name}
+  namespace: shop${extra}
+spec:
+  bootstrapServers: [${kafka.bootstrap.split(',').map((b) => `"${b}"`).join(', ')}]
+  topics: [${topic}]
+  initialOffset: earliest
+  sink: { uri: "${sinkUrl}" }
+`;
+}
+
+async function sink(): Promise<HttpSink> {
+  const s = await startHttpSink((_request, response) => response.writeHead(202).end());
+  defer(() => s.close());
+  return s;
+}
+
+describe('KafkaSource', () => {
+  it("turns records into Knative's events: attributes from topic, partition, offset, key and headers; data the bytes", async () => {
+    await kafka.createTopic('orders', 1);
+    await produce('orders', [
+      { key: 'customer-7', value: '{"order":7}', headers: { 'Content-Type': 'application/json', 'X-Trace': 'abc' } },
+      { key: null, value: 'plain text' },
+    ]);
+    const s = await sink();
+    const platform = await startTestPlatform(`${ONE_BROKER}${source('orders', 'orders', s.url)}`);
+    defer(() => platform.stop());
+    await waitFor(() => s.received.length >= 2, 'both records at the sink', 30_000);
+    const [first, second] = s.received;
+    expect(first?.headers).toMatchObject({
+      'ce-specversion': '1.0',
+      'ce-id': 'partition:0/offset:0',
+      'ce-source': '/apis/v1/namespaces/shop/kafkasources/orders#orders',
+      'ce-type': 'dev.knative.kafka.event',
+      'ce-subject': 'partition:0#0',
+      'ce-key': 'customer-7',
+      'ce-partitionkey': 'customer-7',
+      'ce-kafkaheaderxtrace': 'abc',
+      'content-type': 'application/json',
+    });
+    expect(first?.headers['ce-time']).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(first?.body.toString()).toBe('{"order":7}');
+    expect(second?.headers).toMatchObject({ 'ce-id': 'partition:0/offset:1' });
+    expect(second?.headers['ce-key']).toBeUndefined();
+    expect(second?.body.toString()).toBe('plain text');
+  }, 60_000);
+
+  it('records that are CloudEvents (binary from kcat, structured from kafkajs) pass unchanged; an invalid one is dead-lettered and the partition goes on', async () => {
+    await kafka.createTopic('events', 1);
+    // kcat, another Kafka client: binary mode, the attributes as ce_ headers.
+    execFileSync('kcat', ['-P', '-b', kafka.bootstrap, '-t', 'events', '-H', 'ce_specversion=1.0', '-H', 'ce_id=from-kcat', '-H', 'ce_source=/kcat', '-H', 'ce_type=com.example.kcat', '-H', 'content-type=text/plain'], { input: 'hello from kcat\n' });
+    await produce('events', [
+      { value: JSON.stringify({ specversion: '1.0', id: 'structured-1', source: '/kafkajs', type: 'com.example.structured', data: { a: 1 } }), headers: { 'content-type': 'application/cloudevents+json' } },
+      { value: 'bad', headers: { ce_specversion: '1.0', ce_id: 'no-source' } },
+      { value: 'after the bad one' },
+    ]);
+    const s = await sink();
+    const platform = await startTestPlatform(`${ONE_BROKER}${source('events', 'events', s.url)}`);
+    defer(() => platform.stop());
+    await waitFor(() => s.received.length >= 3, 'three records at the sink', 30_000);
+    expect(s.received.map((r) => r.headers['ce-id'])).toEqual(['from-kcat', 'structured-1', 'partition:0/offset:3']);
+    expect(s.received[0]?.headers).toMatchObject({ 'ce-source': '/kcat', 'ce-type': 'com.example.kcat', 'content-type': 'text/plain' });
+    expect(s.received[0]?.body.toString()).toBe('hello from kcat');
+    expect(s.received[1]?.body.toString()).toBe('{"a":1}');
+    const dead = (await (await fetch(`${platform.url}/api/v1/dead-letters`)).json()) as { deadLetters: Array<{ trigger: string; reason: string; event: { id: string } }> };
+    expect(dead.deadLetters).toHaveLength(1);
+    expect(dead.deadLetters[0]).toMatchObject({ trigger: 'shop/kafkasource:events', event: { id: 'partition:0/offset:2' } });
+    expect(dead.deadLetters[0]?.reason).toMatch(/^the record has ce_ headers but is not a valid CloudEvent: source/);
+  }, 60_000);
+});
