@@ -34,6 +34,12 @@ export interface KafkaConnection {
 }
 
 const STORE_RETRY_MS = 200;
+/**
+ * A member that stops heartbeating (a killed process) loses its partitions after this; kafkajs's
+ * default, 30 s, held a restarted platform's records back that long (test/sources/kafka/
+ * kafka-source-crash.test.ts took 45 s). Batches that wait for the store heartbeat meanwhile.
+ */
+const SESSION_TIMEOUT_MS = 10_000;
 
 /** kafkajs's log lines at warn and error go to the platform's log, with the source named. */
 function logCreator(logger: Logger): KafkaConfig['logCreator'] {
@@ -69,7 +75,7 @@ export class KafkaSourceRunner {
       logCreator: logCreator(this.#logger),
     });
     for (let i = 0; i < this.config.consumers; i++) {
-      const consumer = kafka.consumer({ groupId: this.config.groupId, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 } });
+      const consumer = kafka.consumer({ groupId: this.config.groupId, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 3000, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 } });
       this.#consumers.push(consumer);
       await consumer.connect();
       await consumer.subscribe({ topics: [...this.config.topics], fromBeginning: this.config.fromBeginning });
