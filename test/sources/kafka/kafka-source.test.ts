@@ -100,4 +100,28 @@ describe('KafkaSource', () => {
     expect(dead.deadLetters[0]).toMatchObject({ trigger: 'shop/kafkasource:events', event: { id: 'partition:0/offset:2' } });
     expect(dead.deadLetters[0]?.reason).toMatch(/^the record has ce_ headers but is not a valid CloudEvent: source/);
   }, 60_000);
+
+  it('a broker outage in the middle of a stream (connections dropped, requests failing, the broker down for 3 s): the source recovers and loses nothing', async () => {
+    await kafka.createTopic('flaky', 1);
+    const s = await sink();
+    const platform = await startTestPlatform(`${ONE_BROKER}${source('flaky', 'flaky', s.url)}`);
+    defer(() => platform.stop());
+    const producer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, retry: { retries: 30 } }).producer();
+    await producer.connect();
+    defer(() => producer.disconnect());
+    const send = (from: number, count: number) => producer.send({ topic: 'flaky', acks: -1, messages: Array.from({ length: count }, (_, i) => ({ value: `r${from + i}` })) });
+    await send(0, 500);
+    await waitFor(() => s.received.length >= 100, 'the first records at the sink', 30_000);
+    // Fetch (API key 1) and OffsetCommit (8) requests fail with a dropped connection (-195), then the broker goes down.
+    await kafka.failRequests(1, -195, 5);
+    await kafka.failRequests(8, -195, 3);
+    await send(500, 500);
+    await kafka.setBrokerDown(1, true);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await kafka.setBrokerDown(1, false);
+    await send(1000, 500);
+    await waitFor(() => new Set(s.received.map((r) => r.body.toString())).size >= 1500, 'all 1,500 records at the sink', 90_000, 50);
+    const bodies = new Set(s.received.map((r) => r.body.toString()));
+    expect(Array.from({ length: 1500 }, (_, i) => `r${i}`).filter((body) => !bodies.has(body))).toEqual([]);
+  }, 120_000);
 });
