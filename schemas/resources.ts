@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { brokerSchema } from './broker.schema.ts';
 import { channelSchema, inMemoryChannelSchema } from './channel.schema.ts';
 import { functionSchema } from './function.schema.ts';
+import { kafkaSinkSchema } from './kafkasink.schema.ts';
 import { kafkaSourceSchema } from './kafkasource.schema.ts';
 import { parallelSchema } from './parallel.schema.ts';
 import { pingSourceSchema } from './pingsource.schema.ts';
@@ -25,6 +26,7 @@ export const resourceKinds: readonly ResourceKind[] = [
   { apiVersion: 'switchyard.dev/v1alpha1', kind: 'Function', schema: functionSchema, jsonSchemaFile: 'function.schema.json' },
   { apiVersion: 'sources.knative.dev/v1', kind: 'PingSource', schema: pingSourceSchema, jsonSchemaFile: 'pingsource.schema.json' },
   { apiVersion: 'sources.knative.dev/v1', kind: 'KafkaSource', schema: kafkaSourceSchema, jsonSchemaFile: 'kafkasource.schema.json' },
+  { apiVersion: 'eventing.knative.dev/v1alpha1', kind: 'KafkaSink', schema: kafkaSinkSchema, jsonSchemaFile: 'kafkasink.schema.json' },
   { apiVersion: 'switchyard.dev/v1alpha1', kind: 'WebhookSource', schema: webhookSourceSchema, jsonSchemaFile: 'webhooksource.schema.json' },
   { apiVersion: 'messaging.knative.dev/v1', kind: 'Channel', schema: channelSchema, jsonSchemaFile: 'channel.schema.json' },
   { apiVersion: 'messaging.knative.dev/v1', kind: 'InMemoryChannel', schema: inMemoryChannelSchema, jsonSchemaFile: 'inmemorychannel.schema.json' },

@@ -16,6 +16,7 @@ export const errorTable = {
   SWY_HEADERS_TOO_LARGE: { status: 431, summary: "The request's headers exceed the server's limit." },
   SWY_OVERLOADED: { status: 429, retryAfterSeconds: 1, summary: 'The platform has too many events waiting to be stored; retry after the given delay.' },
   SWY_STORE_UNAVAILABLE: { status: 503, retryAfterSeconds: 5, summary: 'The event store failed, cannot commit or is closing; retry after the given delay.' },
+  SWY_KAFKA_UNAVAILABLE: { status: 503, retryAfterSeconds: 5, summary: "A KafkaSink's Kafka did not acknowledge the events (unreachable, a missing topic, a refused produce); nothing was produced for certain; retry after the given delay." },
   SWY_WEBHOOK_UNAUTHORIZED: { status: 401, summary: "A WebhookSource request failed its source's authentication (signature, timestamp, token or password)." },
   SWY_WEBHOOK_REJECTED: { status: 400, summary: 'A WebhookSource request lacks what the source needs to build an event (a header it names), or its JSON body does not parse.' },
   SWY_UNAUTHORIZED: { status: 401, summary: 'The request carries no token, or one the platform does not know, for a path that needs one (the admin API, a broker with ingress tokens).' },

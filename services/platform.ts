@@ -26,6 +26,7 @@ import { AdminAccess, TokenSet } from './access/access.ts';
 import { readIngressTokens } from './broker/ingress/ingress-tokens.ts';
 import { kafkaConnections } from '../sources/kafka/kafka-credentials.ts';
 import { KafkaSourceRunner } from '../sources/kafka/kafka-source.ts';
+import { KafkaSinks } from '../sources/kafka/kafka-sinks.ts';
 import { DEFAULT_SECRETS_DIR } from './secrets/secret-key-ref.ts';
 
 export interface PlatformOptions {
@@ -77,7 +78,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   // What the configuration asks that cannot be done is found before anything opens (runtime-checks.ts).
   const { served: webhooks, problems: secretProblems } = resolveWebhooks(config.webhookSources);
   const ingressTokens = readIngressTokens(config);
-  const kafka = kafkaConnections(config.kafkaSources, options.secretsDir ?? DEFAULT_SECRETS_DIR);
+  const kafka = kafkaConnections(config.kafkaSources, config.kafkaSinks.values(), options.secretsDir ?? DEFAULT_SECRETS_DIR);
   const problems = [...destinationFindings(config, destinations).problems, ...secretProblems, ...ingressTokens.problems, ...kafka.problems];
   if (problems.length > 0) throw new ConfigProblemsError(problems);
   const location = parseStoreUrl(options.store);
@@ -94,6 +95,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   const listable = new Set([...brokers, ...config.flows.flatMap((flow) => flow.channels.map((c) => c.log))]);
   const publisher = new Publisher(log, new Set(config.brokers.keys()), options.maxTtl ?? DEFAULT_MAX_TTL, logger);
   const sender = new HttpSender();
+  const kafkaSinks = new KafkaSinks(config.kafkaSinks, kafka.sinkConnections, logger);
   const deadLetters = new DeadLetterService(deliveryStore, sender, {
     triggers: new Map(config.triggers.map((t) => [t.key, { broker: t.broker, label: t.label }])),
     brokers,
@@ -108,6 +110,8 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
     listable,
     logger,
     publisher,
+    kafkaSinks,
+    kafkaSinkKeys: [...config.kafkaSinks.keys()].sort(),
     deadLetters,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
@@ -126,6 +130,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
       store: deliveryStore,
       sender,
       publisher,
+      kafkaSinks,
       logger,
       destinations,
     });
@@ -148,7 +153,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   await dispatcher.start();
   const pings = pingScheduler(config.pingSources, { log, logger });
   await pings.start();
-  const kafkaSources = config.kafkaSources.map((source, i) => new KafkaSourceRunner(source, kafka.connections[i] ?? {}, { log, store: deliveryStore, logger }));
+  const kafkaSources = config.kafkaSources.map((source) => new KafkaSourceRunner(source, kafka.connections.get(source.key) ?? {}, { log, store: deliveryStore, logger }));
   // Not awaited: a Kafka that cannot be reached yet must not hold up the rest; kafkajs keeps
   // trying, and says so in the log.
   for (const source of kafkaSources) void source.start().catch((error: unknown) => logger.error({ err: error }, 'a Kafka source failed to start'));
@@ -171,6 +176,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
         await dispatcher.stop();
         await functions.close();
         await sender.close();
+        await kafkaSinks.close();
         await closeStores();
       })();
       return closing;

@@ -14,6 +14,8 @@ import { answerClientError } from './client-errors.ts';
 import { healthRoutes } from './health-routes.ts';
 import { routeNotFound } from './route-not-found.ts';
 import { type ServedWebhook, webhookRoutes } from '../../sources/webhook/webhook-routes.ts';
+import { kafkaSinkRoutes } from '../../sources/kafka/kafka-sink-routes.ts';
+import type { KafkaSinks } from '../../sources/kafka/kafka-sinks.ts';
 
 export interface HttpServerOptions {
   readonly log: EventLog;
@@ -26,6 +28,9 @@ export interface HttpServerOptions {
   readonly listable: ReadonlySet<BrokerKey>;
   readonly logger: Logger;
   readonly publisher: Publisher;
+  readonly kafkaSinks: KafkaSinks;
+  /** The KafkaSinks served at POST /kafka-sinks/<namespace>/<name>. */
+  readonly kafkaSinkKeys: readonly string[];
   readonly deadLetters: DeadLetterService;
   readonly bodyLimit: number;
   /** Headers and body must have arrived within this; a stalled request's connection is closed. */
@@ -100,6 +105,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(deadLetterRoutes, { service: options.deadLetters, redriveHosts: options.redriveHosts });
   await app.register(eventsRoutes, { log: options.log, brokers: options.brokers, listable: options.listable, baseUrl: options.baseUrl });
   await app.register(ingressRoutes, { publisher: options.publisher, brokers: options.brokers, bodyLimit: options.bodyLimit, tokens: options.ingressTokens, paths: options.flowPaths });
+  await app.register(kafkaSinkRoutes, { sinks: options.kafkaSinks, served: options.kafkaSinkKeys, bodyLimit: options.bodyLimit });
   await app.register(webhookRoutes, { log: options.log, webhooks: options.webhooks, bodyLimit: options.bodyLimit });
   return app;
 }

@@ -12,9 +12,12 @@ import type { DeliveryStore } from './delivery-store.ts';
 import type { ResolvedDestination } from './destinations.ts';
 import type { Publisher } from '../broker/publisher.ts';
 import type { FunctionHost } from '../functions/function-host.ts';
+import type { KafkaSinks } from '../../sources/kafka/kafka-sinks.ts';
+import { produceToKafka } from './delivery/kafka-delivery.ts';
 
 export interface DeadLetterSinkParts {
   readonly functions: FunctionHost;
+  readonly kafkaSinks: KafkaSinks;
   readonly publisher: Publisher;
   readonly sender: HttpSender;
   readonly store: DeliveryStore;
@@ -55,6 +58,7 @@ export class DeadLetterSinkSender {
         (error: Error): SendOutcome => ({ kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: error.message }),
       );
     }
+    if (sink.kind === 'kafka') return produceToKafka(this.parts.kafkaSinks, sink.sink, withoutAttributes(event, [BROKER_TTL]));
     return this.parts.sender.send(sink.url, withoutAttributes(event, [BROKER_TTL]), { format: this.delivery.format, timeoutMs: this.delivery.timeoutMs });
   }
 
@@ -77,3 +81,4 @@ export class DeadLetterSinkSender {
     }
   }
 }
+

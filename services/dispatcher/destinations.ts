@@ -13,7 +13,9 @@ export type ResolvedDestination =
   | { readonly kind: 'http'; readonly url: string; readonly template?: boolean | undefined }
   /** A log of the platform's: a Broker's, or the channel a Channel, Sequence or Parallel takes events into. */
   | { readonly kind: 'broker'; readonly broker: BrokerKey; readonly url: string }
-  | { readonly kind: 'function'; readonly function: string; readonly url: string };
+  | { readonly kind: 'function'; readonly function: string; readonly url: string }
+  /** A KafkaSink: delivered is produced to its topic and acknowledged by Kafka. */
+  | { readonly kind: 'kafka'; readonly sink: string; readonly url: string };
 
 export const DEFAULT_URL_TEMPLATE = 'http://{name}.{namespace}.svc.cluster.local';
 
@@ -80,11 +82,15 @@ export function resolveDestination(destination: Destination, namespace: string, 
     const key = `${ref.namespace ?? namespace}/${ref.name}`;
     return { kind: 'function', function: key, url: `function://${key}` };
   }
+  if (ref.kind === 'KafkaSink' && ref.apiVersion.startsWith('eventing.knative.dev/')) {
+    const key = `${ref.namespace ?? namespace}/${ref.name}`;
+    return { kind: 'kafka', sink: key, url: `${options.baseUrl()}/kafka-sinks/${key}` };
+  }
   const flow = flowLogOf(ref, ref.namespace ?? namespace);
   if (flow !== undefined) return { kind: 'broker', broker: flow.log, url: `${options.baseUrl()}${flow.path}` };
   if (ref.apiVersion.startsWith('switchyard.dev/') || ref.apiVersion.startsWith('flows.knative.dev/') || ref.apiVersion.startsWith('messaging.knative.dev/')) {
     throw new UnresolvableDestinationError(
-      `names ${ref.kind} (${ref.apiVersion}), which is not a destination Switchyard delivers to yet (expected a uri, or a ref to a Broker, Channel, InMemoryChannel, Sequence, Parallel, Function, or a service reached through the URL template or --service-url)`,
+      `names ${ref.kind} (${ref.apiVersion}), which is not a destination Switchyard delivers to yet (expected a uri, or a ref to a Broker, Channel, InMemoryChannel, Sequence, Parallel, Function, KafkaSink, or a service reached through the URL template or --service-url)`,
     );
   }
   const { base, template } = refBase(ref, namespace, options);

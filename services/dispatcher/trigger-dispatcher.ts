@@ -24,6 +24,7 @@ import { SwitchyardError } from '../errors.ts';
 import type { EventLog, LogEntry } from '../broker/event-log.ts';
 import type { Publisher } from '../broker/publisher.ts';
 import type { FunctionHost } from '../functions/function-host.ts';
+import type { KafkaSinks } from '../../sources/kafka/kafka-sinks.ts';
 import type { TriggerConfig } from '../manifests/runtime-config.ts';
 import { isRetryable, parseRetryAfter, waitBeforeRetryMs } from './delivery/backoff.ts';
 import type { DeliveryOptions } from './delivery/delivery-options.ts';
@@ -31,6 +32,7 @@ import type { HttpSender, SendOutcome } from './delivery/http-sender.ts';
 import type { Attempt, DeliveryStore, RetryAnswer, RetryConsumer, RetryEntry } from './delivery-store.ts';
 import type { ResolvedDestination } from './destinations.ts';
 import { DeadLetterSinkSender } from './dead-letter-sink.ts';
+import { produceToKafka } from './delivery/kafka-delivery.ts';
 import type { Filter } from './filters/filter.ts';
 
 export interface TriggerDispatcherParts {
@@ -39,6 +41,7 @@ export interface TriggerDispatcherParts {
   readonly store: DeliveryStore;
   readonly sender: HttpSender;
   readonly publisher: Publisher;
+  readonly kafkaSinks: KafkaSinks;
   readonly logger: Logger;
 }
 
@@ -337,6 +340,7 @@ export class TriggerDispatcher {
       }
     }
     const event = withoutAttributes(withTtl, [BROKER_TTL]);
+    if (subscriber.kind === 'kafka') return produceToKafka(this.#parts.kafkaSinks, subscriber.sink, event);
     if (subscriber.kind === 'function') {
       const outcome = await this.#parts.functions.invoke(subscriber.function, event);
       if (outcome.ok) return { kind: 'delivered', status: 200, reply: outcome.reply };

@@ -12,6 +12,7 @@ import type { SequenceManifest } from '../../schemas/sequence.schema.ts';
 import type { SubscriptionManifest } from '../../schemas/subscription.schema.ts';
 import type { FunctionManifest } from '../../schemas/function.schema.ts';
 import type { KafkaSourceManifest } from '../../schemas/kafkasource.schema.ts';
+import type { KafkaSinkManifest } from '../../schemas/kafkasink.schema.ts';
 import type { PingSourceManifest } from '../../schemas/pingsource.schema.ts';
 import { plannedKinds, resourceKinds, skippedKinds, supportedKindsText } from '../../schemas/resources.ts';
 import type { TriggerManifest } from '../../schemas/trigger.schema.ts';
@@ -41,6 +42,7 @@ export interface LoadedManifests {
   readonly pingSources: ReadonlyArray<LoadedResource<PingSourceManifest>>;
   readonly webhookSources: ReadonlyArray<LoadedResource<WebhookSourceManifest>>;
   readonly kafkaSources: ReadonlyArray<LoadedResource<KafkaSourceManifest>>;
+  readonly kafkaSinks: ReadonlyArray<LoadedResource<KafkaSinkManifest>>;
   /** Channels and InMemoryChannels (one name space: a Knative Channel is backed by the InMemoryChannel of its name). */
   readonly channels: ReadonlyArray<LoadedResource<ChannelManifest>>;
   readonly subscriptions: ReadonlyArray<LoadedResource<SubscriptionManifest>>;
@@ -84,6 +86,7 @@ class ManifestCollector {
   readonly pingSources: Array<LoadedResource<PingSourceManifest>> = [];
   readonly webhookSources: Array<LoadedResource<WebhookSourceManifest>> = [];
   readonly kafkaSources: Array<LoadedResource<KafkaSourceManifest>> = [];
+  readonly kafkaSinks: Array<LoadedResource<KafkaSinkManifest>> = [];
   readonly channels: Array<LoadedResource<ChannelManifest>> = [];
   readonly subscriptions: Array<LoadedResource<SubscriptionManifest>> = [];
   readonly sequences: Array<LoadedResource<SequenceManifest>> = [];
@@ -148,6 +151,7 @@ class ManifestCollector {
     else if (kind.kind === 'PingSource') this.pingSources.push(loaded as LoadedResource<PingSourceManifest>);
     else if (kind.kind === 'WebhookSource') this.webhookSources.push(loaded as LoadedResource<WebhookSourceManifest>);
     else if (kind.kind === 'KafkaSource') this.kafkaSources.push(loaded as LoadedResource<KafkaSourceManifest>);
+    else if (kind.kind === 'KafkaSink') this.kafkaSinks.push(loaded as LoadedResource<KafkaSinkManifest>);
     else if (kind.kind === 'Channel' || kind.kind === 'InMemoryChannel') this.channels.push(loaded as LoadedResource<ChannelManifest>);
     else if (kind.kind === 'Subscription') this.subscriptions.push(loaded as LoadedResource<SubscriptionManifest>);
     else if (kind.kind === 'Sequence') this.sequences.push(loaded as LoadedResource<SequenceManifest>);
@@ -189,6 +193,7 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
     pingSources: collector.pingSources,
     webhookSources: collector.webhookSources,
     kafkaSources: collector.kafkaSources,
+    kafkaSinks: collector.kafkaSinks,
     channels: collector.channels,
     subscriptions: collector.subscriptions,
     sequences: collector.sequences,

@@ -16,7 +16,7 @@ interface NamedDestination {
   readonly fromSource: boolean;
 }
 
-type Resources = Pick<LoadedManifests, 'brokers' | 'triggers' | 'functions' | 'pingSources' | 'webhookSources' | 'channels' | 'subscriptions' | 'sequences' | 'parallels'>;
+type Resources = Pick<LoadedManifests, 'brokers' | 'triggers' | 'functions' | 'pingSources' | 'webhookSources' | 'kafkaSources' | 'kafkaSinks' | 'channels' | 'subscriptions' | 'sequences' | 'parallels'>;
 
 function deliveryDestination(resource: LoadedResource<unknown>, path: FieldPath, delivery: { deadLetterSink?: Destination | undefined } | undefined): NamedDestination {
   return { resource, path: [...path, 'deadLetterSink'], destination: delivery?.deadLetterSink, fromSource: false };
@@ -61,6 +61,10 @@ function destinations(loaded: Resources): NamedDestination[] {
     ...loaded.brokers.map((b) => ({ resource: b, path: ['spec', 'delivery', 'deadLetterSink'], destination: b.manifest.spec?.delivery?.deadLetterSink, fromSource: false })),
     ...loaded.pingSources.map((p) => ({ resource: p, path: ['spec', 'sink'], destination: p.manifest.spec.sink, fromSource: true })),
     ...loaded.webhookSources.map((w) => ({ resource: w, path: ['spec', 'sink'], destination: w.manifest.spec.sink, fromSource: true })),
+    ...loaded.kafkaSources.flatMap((k) => [
+      { resource: k, path: ['spec', 'sink'], destination: k.manifest.spec.sink, fromSource: true },
+      { resource: k, path: ['spec', 'delivery', 'deadLetterSink'], destination: k.manifest.spec.delivery?.deadLetterSink, fromSource: false },
+    ]),
     ...flowDestinations(loaded),
   ];
 }
@@ -78,6 +82,7 @@ export function referenceFindings(loaded: Resources): { problems: ConfigProblem[
     }
   }
   const functionKeys = new Set(loaded.functions.map((f) => `${f.namespace}/${f.name}`));
+  const kafkaSinkKeys = new Set(loaded.kafkaSinks.map((k) => `${k.namespace}/${k.name}`));
   const declared: Record<string, Set<string>> = {
     Channel: new Set(loaded.channels.map((c) => `${c.namespace}/${c.name}`)),
     Sequence: new Set(loaded.sequences.map((q) => `${q.namespace}/${q.name}`)),
@@ -100,6 +105,9 @@ export function referenceFindings(loaded: Resources): { problems: ConfigProblem[
     const key = `${ref.namespace ?? resource.namespace}/${ref.name}`;
     if (ref.kind === 'Function' && ref.apiVersion.startsWith('switchyard.dev/') && !functionKeys.has(key)) {
       problems.push(problemAt(resource.source, [...path, 'ref'], `names Function ${key}, which is not declared (expected a Function manifest of that name)`));
+    }
+    if (ref.kind === 'KafkaSink' && ref.apiVersion.startsWith('eventing.knative.dev/') && !kafkaSinkKeys.has(key)) {
+      problems.push(problemAt(resource.source, [...path, 'ref'], `names KafkaSink ${key}, which is not declared (expected a KafkaSink manifest of that name)`));
     }
     const flowKind = ref.kind === 'InMemoryChannel' ? 'Channel' : ref.kind;
     const isFlowRef = (flowKind === 'Channel' && ref.apiVersion.startsWith('messaging.knative.dev/')) || ((flowKind === 'Sequence' || flowKind === 'Parallel') && ref.apiVersion.startsWith('flows.knative.dev/'));

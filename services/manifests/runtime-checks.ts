@@ -86,7 +86,7 @@ export function destinationFindings(config: RuntimeConfig, options: DestinationO
 
 /** Secrets a WebhookSource or a broker's ingress tokens name that cannot be read now (an unset variable, a missing file). */
 export function secretProblems(config: RuntimeConfig, secretsDir = DEFAULT_SECRETS_DIR): ConfigProblem[] {
-  return [...resolveWebhooks(config.webhookSources).problems, ...readIngressTokens(config).problems, ...kafkaConnections(config.kafkaSources, secretsDir).problems];
+  return [...resolveWebhooks(config.webhookSources).problems, ...readIngressTokens(config).problems, ...kafkaConnections(config.kafkaSources, config.kafkaSinks.values(), secretsDir).problems];
 }
 
 /** Loads each Function's handler once, in a worker as `run` does, and reports those that fail. */

@@ -11,9 +11,9 @@ import type { BrokerKey, Retention } from '../broker/event-log.ts';
 import { channelConfig, type FlowConfig, parallelConfig, sequenceConfig, subscriptionConfig } from '../flows/flow-config.ts';
 import type { LoadedManifests, ManifestSource } from './load-manifests.ts';
 import type { FieldPath } from './manifest-source.ts';
-import { type KafkaSourceConfig, kafkaSourceConfig, type PingSourceConfig, type WebhookSourceConfig, pingSourceConfig, webhookSourceConfig } from './source-config.ts';
+import { type KafkaSinkConfig, kafkaSinkConfig, type KafkaSourceConfig, kafkaSourceConfig, type PingSourceConfig, type WebhookSourceConfig, pingSourceConfig, webhookSourceConfig } from './source-config.ts';
 
-export type { KafkaSourceConfig, PingSourceConfig, WebhookSourceConfig } from './source-config.ts';
+export type { KafkaSinkConfig, KafkaSourceConfig, PingSourceConfig, WebhookSourceConfig } from './source-config.ts';
 export type { FlowConfig } from '../flows/flow-config.ts';
 
 export interface BrokerConfig {
@@ -74,6 +74,8 @@ export interface RuntimeConfig {
   readonly pingSources: readonly PingSourceConfig[];
   readonly webhookSources: readonly WebhookSourceConfig[];
   readonly kafkaSources: readonly KafkaSourceConfig[];
+  /** KafkaSinks by `namespace/name`. */
+  readonly kafkaSinks: ReadonlyMap<string, KafkaSinkConfig>;
   /** Channels, Subscriptions, Sequences and Parallels: their wiring (their logs and triggers are in brokers and triggers). */
   readonly flows: readonly FlowConfig[];
 }
@@ -166,6 +168,7 @@ export function compileConfig(loaded: LoadedManifests): RuntimeConfig {
     pingSources: Object.freeze(pingSources),
     webhookSources: Object.freeze(webhookSources),
     kafkaSources: Object.freeze(kafkaSources),
+    kafkaSinks: new Map(loaded.kafkaSinks.map((sink) => [`${sink.namespace}/${sink.name}`, kafkaSinkConfig(sink)])),
     flows: Object.freeze(flows),
   });
 }

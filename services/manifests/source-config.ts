@@ -8,6 +8,7 @@
 import { CATCH_UP, DEFAULT_PING_SCHEDULE, type PingSourceManifest } from '../../schemas/pingsource.schema.ts';
 import type { WebhookSourceManifest } from '../../schemas/webhooksource.schema.ts';
 import type { KafkaSourceManifest } from '../../schemas/kafkasource.schema.ts';
+import type { KafkaSinkManifest } from '../../schemas/kafkasink.schema.ts';
 import { KEY_TYPE_LABEL, type KeyType } from '../../sources/kafka/kafka-record-event.ts';
 import type { Destination } from '../../schemas/common.schema.ts';
 import type { DeliverySpec } from '../../schemas/delivery.schema.ts';
@@ -189,5 +190,32 @@ export function kafkaSourceConfig(kafka: LoadedResource<KafkaSourceManifest>, ou
     net: spec.net,
     outbox,
     source: kafka.source,
+  });
+}
+
+export interface KafkaSinkConfig {
+  /** `namespace/name` */
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly topic: string;
+  readonly bootstrapServers: readonly string[];
+  readonly contentMode: 'binary' | 'structured';
+  /** The secret `auth.secret.ref.name` names, read from --secrets-dir when the platform starts. */
+  readonly authSecret: string | undefined;
+  readonly source: ManifestSource;
+}
+
+export function kafkaSinkConfig(sink: LoadedResource<KafkaSinkManifest>): KafkaSinkConfig {
+  const { spec } = sink.manifest;
+  return Object.freeze({
+    key: `${sink.namespace}/${sink.name}`,
+    namespace: sink.namespace,
+    name: sink.name,
+    topic: spec.topic,
+    bootstrapServers: Object.freeze([...spec.bootstrapServers]),
+    contentMode: spec.contentMode ?? 'binary',
+    authSecret: spec.auth?.secret.ref.name,
+    source: sink.source,
   });
 }

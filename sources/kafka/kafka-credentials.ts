@@ -7,8 +7,9 @@ import type { SASLOptions } from 'kafkajs';
 import type { SecretKeyRef } from '../../schemas/kafkasource.schema.ts';
 import type { ConfigProblem } from '../../services/manifests/config-problem.ts';
 import { problemAt } from '../../services/manifests/manifest-source.ts';
-import type { KafkaSourceConfig } from '../../services/manifests/runtime-config.ts';
-import { readSecretKeyRef } from '../../services/secrets/secret-key-ref.ts';
+import { join } from 'node:path';
+import type { KafkaSinkConfig, KafkaSourceConfig } from '../../services/manifests/runtime-config.ts';
+import { readSecretKeyRef, secretEnvName } from '../../services/secrets/secret-key-ref.ts';
 import type { KafkaConnection } from './kafka-source.ts';
 
 /** Knative's SASL types (its `net.sasl.type` secret) and kafkajs's names for them. */
@@ -52,14 +53,60 @@ export function kafkaConnection(config: KafkaSourceConfig, secretsDir: string): 
   return { connection: { ...(ssl === undefined ? {} : { ssl }), ...(saslOptions === undefined ? {} : { sasl: saslOptions }) }, problems };
 }
 
-/** Every KafkaSource's connection, in order, and every problem found reading them. */
-export function kafkaConnections(sources: readonly KafkaSourceConfig[], secretsDir: string): { connections: KafkaConnection[]; problems: ConfigProblem[] } {
-  const connections: KafkaConnection[] = [];
+/** Every KafkaSource's and KafkaSink's connection, by key, and every problem found reading them. */
+export function kafkaConnections(
+  sources: readonly KafkaSourceConfig[],
+  sinks: Iterable<KafkaSinkConfig>,
+  secretsDir: string,
+): { connections: Map<string, KafkaConnection>; sinkConnections: Map<string, KafkaConnection>; problems: ConfigProblem[] } {
+  const connections = new Map<string, KafkaConnection>();
+  const sinkConnections = new Map<string, KafkaConnection>();
   const problems: ConfigProblem[] = [];
   for (const source of sources) {
     const found = kafkaConnection(source, secretsDir);
-    connections.push(found.connection);
+    connections.set(source.key, found.connection);
     problems.push(...found.problems);
   }
-  return { connections, problems };
+  for (const sink of sinks) {
+    const found = kafkaSinkConnection(sink, secretsDir);
+    sinkConnections.set(sink.key, found.connection);
+    problems.push(...found.problems);
+  }
+  return { connections, sinkConnections, problems };
+}
+
+/** Knative's KafkaSink secret keys: protocol, sasl.mechanism, user, password, ca.crt, user.crt, user.key. */
+export function kafkaSinkConnection(config: KafkaSinkConfig, secretsDir: string): { connection: KafkaConnection; problems: ConfigProblem[] } {
+  if (config.authSecret === undefined) return { connection: {}, problems: [] };
+  const name = config.authSecret;
+  const path = ['spec', 'auth', 'secret', 'ref', 'name'];
+  const optional = (key: string): string | undefined => {
+    try {
+      return readSecretKeyRef({ secretKeyRef: { name, key } }, path, secretsDir);
+    } catch {
+      return undefined;
+    }
+  };
+  const protocol = (optional('protocol') ?? '').trim().toUpperCase();
+  const problems: ConfigProblem[] = [];
+  if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) {
+    const found = protocol === '' ? 'no protocol key' : `protocol ${JSON.stringify(protocol)}`;
+    problems.push(problemAt(config.source, path, `names secret ${name}, which has ${found} (expected the file ${join(secretsDir, name, 'protocol')} or the variable ${secretEnvName(name, 'protocol')} holding PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)`));
+    return { connection: {}, problems };
+  }
+  let sasl: SASLOptions | undefined;
+  if (protocol.startsWith('SASL_')) {
+    const type = (optional('sasl.mechanism') ?? 'PLAIN').trim().toUpperCase();
+    const mechanism = MECHANISMS[type];
+    if (mechanism === undefined) problems.push(problemAt(config.source, path, `names secret ${name}, whose sasl.mechanism is ${JSON.stringify(type)} (expected one of ${Object.keys(MECHANISMS).join(', ')})`));
+    else sasl = { mechanism, username: optional('user') ?? '', password: optional('password') ?? '' } as SASLOptions;
+  }
+  let ssl: KafkaConnection['ssl'];
+  if (protocol.endsWith('SSL')) {
+    const ca = optional('ca.crt');
+    const cert = optional('user.crt');
+    const key = optional('user.key');
+    ssl = ca === undefined && cert === undefined && key === undefined ? true : { ...(ca === undefined ? {} : { ca: [ca] }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) };
+  }
+  return { connection: { ...(ssl === undefined ? {} : { ssl }), ...(sasl === undefined ? {} : { sasl }) }, problems };
 }

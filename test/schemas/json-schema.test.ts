@@ -13,6 +13,7 @@ describe('generated JSON Schema', () => {
       'channel.schema.json',
       'function.schema.json',
       'inmemorychannel.schema.json',
+      'kafkasink.schema.json',
       'kafkasource.schema.json',
       'manifest.schema.json',
       'parallel.schema.json',

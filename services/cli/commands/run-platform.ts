@@ -158,6 +158,7 @@ export async function runPlatform(values: OptionValues): Promise<number> {
   for (const flow of config.flows) ready.push(flow.path === undefined ? `  ${flow.kind} ${flow.key}` : `  ${flow.kind} ${flow.key}  ${platform.url}${flow.path}`);
   for (const ping of config.pingSources) ready.push(`  PingSource ${ping.key}: ${ping.schedule.description}`);
   for (const kafka of config.kafkaSources) ready.push(`  KafkaSource ${kafka.key}: topics ${kafka.topics.join(', ')} on ${kafka.bootstrapServers.join(',')} (consumer group ${kafka.groupId})`);
+  for (const sink of config.kafkaSinks.values()) ready.push(`  KafkaSink ${sink.key}  ${platform.url}/kafka-sinks/${sink.key} → topic ${sink.topic}`);
   for (const webhook of config.webhookSources) ready.push(`  WebhookSource ${webhook.key}  ${platform.url}/webhooks/${webhook.key}`);
   consoleOutput.out(ready.join('\n'));
 

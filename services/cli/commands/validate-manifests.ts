@@ -44,6 +44,7 @@ export async function validateManifests(values: OptionValues): Promise<number> {
     plural(loaded.webhookSources.length, 'webhook source'),
   ];
   if (loaded.kafkaSources.length > 0) counts.push(plural(loaded.kafkaSources.length, 'kafka source'));
+  if (loaded.kafkaSinks.length > 0) counts.push(plural(loaded.kafkaSinks.length, 'kafka sink'));
   // Flow kinds are counted when there are some, so the line stays short for those who use none.
   const channels = loaded.channels.length;
   if (channels > 0) counts.push(plural(channels, 'channel'));
