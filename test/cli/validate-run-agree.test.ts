@@ -57,8 +57,8 @@ spec:
 `);
     const lines = await bothRefuse(file);
     expect(lines).toEqual([
-      `${file}:11:10 Trigger/t spec.subscriber.ref: names WebhookSource (switchyard.dev/v1alpha1), which is not a destination Switchyard delivers to yet (expected a uri, or a ref to a Broker, Channel, InMemoryChannel, Sequence, Parallel, Function, or a service reached through the URL template or --service-url)`,
-      `${file}:18:10 PingSource/me-ping-source spec.sink.ref: names Branch (flows.knative.dev/v1), which is not a destination Switchyard delivers to yet (expected a uri, or a ref to a Broker, Channel, InMemoryChannel, Sequence, Parallel, Function, or a service reached through the URL template or --service-url)`,
+      `${file}:11:10 Trigger/t spec.subscriber.ref: names WebhookSource (switchyard.dev/v1alpha1), which is not a destination Switchyard delivers to yet (expected a uri, or a ref to a Broker, Channel, InMemoryChannel, Sequence, Parallel, Function, KafkaSink, or a service reached through the URL template or --service-url)`,
+      `${file}:18:10 PingSource/me-ping-source spec.sink.ref: names Branch (flows.knative.dev/v1), which is not a destination Switchyard delivers to yet (expected a uri, or a ref to a Broker, Channel, InMemoryChannel, Sequence, Parallel, Function, KafkaSink, or a service reached through the URL template or --service-url)`,
     ]);
     expect(lines.join('\n')).not.toContain('pingsource:');
   });
