@@ -209,7 +209,7 @@ describe('README examples', () => {
     writeFileSync(file, text);
     const loaded = loadManifests([file]);
     expect(loaded.problems).toEqual([]);
-    const kinds = [loaded.brokers, loaded.triggers, loaded.functions, loaded.pingSources, loaded.webhookSources, loaded.channels, loaded.subscriptions, loaded.sequences, loaded.parallels];
+    const kinds = [loaded.brokers, loaded.triggers, loaded.functions, loaded.pingSources, loaded.webhookSources, loaded.kafkaSources, loaded.kafkaSinks, loaded.channels, loaded.subscriptions, loaded.sequences, loaded.parallels];
     expect(kinds.reduce((sum, resources) => sum + resources.length, 0)).toBeGreaterThan(0);
   });
 });
