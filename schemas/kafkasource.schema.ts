@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { KEY_TYPE_LABEL, KEY_TYPES } from '../sources/kafka/kafka-record-event.ts';
 import { destinationSchema, EVEN_WHEN_INVALID, fieldOf, metadataSchema } from './common.schema.ts';
 import { deliverySchema } from './delivery.schema.ts';
-import { ATTRIBUTE_NAME } from './trigger.schema.ts';
+import { ceOverridesSchema } from './ce-overrides.schema.ts';
 
 /** Knative's SecretValueFromSource. */
 export const secretKeyRef = z.strictObject({
@@ -32,16 +32,7 @@ export const kafkaSourceSchema = z
       consumers: z.int().min(1).max(64).optional(),
       ordering: z.enum(['ordered', 'unordered']).optional(),
       delivery: deliverySchema.optional(),
-      ceOverrides: z
-        .strictObject({
-          extensions: z
-            .record(
-              z.string().regex(ATTRIBUTE_NAME, { error: 'is not a CloudEvents attribute name (expected lower-case letters and digits, starting with a letter)' }),
-              z.union([z.string(), z.number(), z.boolean()]),
-            )
-            .optional(),
-        })
-        .optional(),
+      ceOverrides: ceOverridesSchema.optional(),
       net: z
         .strictObject({
           sasl: z

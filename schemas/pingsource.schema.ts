@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parsePingSchedule } from '../sources/ping/ping-schedule.ts';
 import { annotationOf, destinationSchema, duration, EVEN_WHEN_INVALID, fieldOf, metadataSchema } from './common.schema.ts';
-import { ATTRIBUTE_NAME } from './trigger.schema.ts';
+import { ceOverridesSchema } from './ce-overrides.schema.ts';
 
 /** Replays ticks missed while the platform was down, up to this age (an ISO-8601 duration). */
 export const CATCH_UP = 'switchyard.dev/catch-up';
@@ -32,16 +32,7 @@ export const pingSourceSchema = z
       contentType: z.string().min(1).optional(),
       data: z.string().optional(),
       dataBase64: z.base64({ error: 'is not standard base64 (RFC 4648 §4)' }).optional(),
-      ceOverrides: z
-        .strictObject({
-          extensions: z
-            .record(
-              z.string().regex(ATTRIBUTE_NAME, { error: 'is not a CloudEvents attribute name (expected lower-case letters and digits, starting with a letter)' }),
-              z.union([z.string(), z.number(), z.boolean()]),
-            )
-            .optional(),
-        })
-        .optional(),
+      ceOverrides: ceOverridesSchema.optional(),
       sink: destinationSchema,
     }),
     status: z.unknown().optional(),

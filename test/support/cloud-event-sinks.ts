@@ -45,3 +45,14 @@ export function startDisplay(): Promise<HttpSink> {
 export function eventsAt(sink: HttpSink): ReceivedEvent[] {
   return sink.received.map(eventOf);
 }
+
+/** A sink that answers 202 and counts each event id it receives (at-least-once checks). */
+export async function startIdCounter(): Promise<{ sink: HttpSink; seen: Map<string, number> }> {
+  const seen = new Map<string, number>();
+  const sink = await startHttpSink((request, response) => {
+    const id = String(request.headers['ce-id']);
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+    response.writeHead(202).end();
+  });
+  return { sink, seen };
+}

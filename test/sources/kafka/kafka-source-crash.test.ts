@@ -10,7 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deferredCleanups } from '../../support/cleanups.ts';
 import { type RunningCli, startCli } from '../../support/cli.ts';
-import { startHttpSink } from '../../support/http-sink.ts';
+import { startIdCounter } from '../../support/cloud-event-sinks.ts';
 import { type KafkaMock, startKafkaMock } from '../../support/kafka-mock.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
@@ -25,12 +25,7 @@ afterAll(async () => kafka.stop());
 
 describe('KafkaSource across kill -9', () => {
   it(`${TOTAL} records streaming in: after a restart every one reaches the sink at least once`, async () => {
-    const seen = new Map<string, number>();
-    const sink = await startHttpSink((request, response) => {
-      const id = String(request.headers['ce-id']);
-      seen.set(id, (seen.get(id) ?? 0) + 1);
-      response.writeHead(202).end();
-    });
+    const { sink, seen } = await startIdCounter();
     defer(() => sink.close());
     const dir = tempDir();
     defer(() => dir.remove());

@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deferredCleanups } from '../../support/cleanups.ts';
 import { type RunningCli, startCli } from '../../support/cli.ts';
-import { startHttpSink } from '../../support/http-sink.ts';
+import { startIdCounter } from '../../support/cloud-event-sinks.ts';
 import { type KafkaMock, startKafkaMock } from '../../support/kafka-mock.ts';
 import { startRedis, type TestRedis } from '../../support/redis-server.ts';
 import { tempDir } from '../../support/temp-dir.ts';
@@ -30,12 +30,7 @@ afterAll(async () => {
 
 describe('KafkaSource on two processes sharing a Redis', () => {
   it(`${TOTAL} records over 4 partitions: one consumer group, each record delivered once`, async () => {
-    const seen = new Map<string, number>();
-    const sink = await startHttpSink((request, response) => {
-      const id = String(request.headers['ce-id']);
-      seen.set(id, (seen.get(id) ?? 0) + 1);
-      response.writeHead(202).end();
-    });
+    const { sink, seen } = await startIdCounter();
     defer(() => sink.close());
     const dir = tempDir();
     defer(() => dir.remove());
