@@ -51,7 +51,8 @@ function writtenDestinations(config: RuntimeConfig): WrittenDestination[] {
 
 /** Where a channel's delivery comes from: `spec.delivery`, or a template's (a Channel's or a flow's `channelTemplate`). */
 function channelDeliveryPath(source: ManifestSource): FieldPath {
-  return source.resource.startsWith('InMemoryChannel/') ? ['spec', 'delivery', 'deadLetterSink'] : source.resource.startsWith('Channel/') ? ['spec', 'delivery', 'deadLetterSink'] : ['spec', 'channelTemplate', 'spec', 'delivery', 'deadLetterSink'];
+  const isChannel = source.resource.startsWith('Channel/') || source.resource.startsWith('InMemoryChannel/');
+  return isChannel ? ['spec', 'delivery', 'deadLetterSink'] : ['spec', 'channelTemplate', 'spec', 'delivery', 'deadLetterSink'];
 }
 
 export function destinationFindings(config: RuntimeConfig, options: DestinationOptions): Findings {
