@@ -11,6 +11,11 @@ import { deliverySchema } from './delivery.schema.ts';
 
 export const ATTRIBUTE_NAME = /^[a-z][a-z0-9]*$/;
 export const MAX_IN_FLIGHT = 'switchyard.dev/max-in-flight';
+/**
+ * The attribute whose value orders delivery: events with the same value reach the subscriber one at
+ * a time, in log order, retries included; different values go in parallel (docs/ordered-delivery.md).
+ */
+export const ORDERING_KEY = 'switchyard.dev/ordering-key';
 /** Deliveries a trigger has under way at once unless its annotation says otherwise. */
 export const DEFAULT_MAX_IN_FLIGHT = 100;
 
@@ -96,6 +101,14 @@ export const triggerSchema = z
         code: 'custom',
         path: ['metadata', 'annotations', MAX_IN_FLIGHT],
         message: `is ${JSON.stringify(inFlight)} (expected a whole number greater than zero, quoted, like "100")`,
+      });
+    }
+    const orderingKey = annotationOf(trigger, ORDERING_KEY);
+    if (orderingKey !== undefined && !ATTRIBUTE_NAME.test(orderingKey)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metadata', 'annotations', ORDERING_KEY],
+        message: `is ${JSON.stringify(orderingKey)} (expected the name of a CloudEvents attribute to order by, like "partitionkey" or "subject": a lower-case letter followed by lower-case letters and digits)`,
       });
     }
   }, EVEN_WHEN_INVALID);

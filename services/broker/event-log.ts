@@ -20,6 +20,7 @@
  * | reclaim              | not needed: one process; a restart re-reads from the row  | XAUTOCLAIM key group consumer min-idle 0                 |
  * | trim (retention)     | DELETE seq < min(age/count cut, slowest cursor)           | XTRIM key MINID ~ id / MAXLEN ~ n                         |
  * | closeCursor (delete) | DELETE the cursor row                                     | XGROUP DESTROY key group                                 |
+ * | exclusive cursor     | nothing: one process                                      | a lease (SET NX PX); a new holder XAUTOCLAIMs idle 0 first|
  *
  * Deliberately not in the contract: how offsets are formed (opaque strings, ordered within one
  * broker only), transactions across brokers, and any notion of which trigger matches which event
@@ -55,6 +56,13 @@ export interface CursorSpec {
    * An engine that cannot skip hands out every entry, and the reader filters.
    */
   readonly onlyType?: string | undefined;
+  /**
+   * One reader at a time, so that entries are handed out in log order (an ordered trigger): on an
+   * engine shared by several processes, only the one holding the cursor's lease reads (the others'
+   * reads return nothing), and a reader taking over gets what the last one left unacknowledged
+   * first, oldest first. The embedded engine has one process and needs nothing for it.
+   */
+  readonly exclusive?: boolean | undefined;
 }
 
 /** `warnings`: what an operator must know though events are accepted (the store lost its data once, say). */

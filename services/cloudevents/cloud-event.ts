@@ -27,6 +27,13 @@ export const BROKER_TTL = 'knativebrokerttl';
 export const DEFAULT_MAX_TTL = 255;
 
 /**
+ * Set by a source on the events of its outbox that must reach the sink in order (an ordered
+ * KafkaSource: `<topic>/<partition>`); the outbox's trigger orders by it and removes it before
+ * anything leaves, so no sink or dead letter sees it.
+ */
+export const SOURCE_ORDERING_KEY = 'switchyardorderkey';
+
+/**
  * The event's own attribute of that name: never one inherited from Object.prototype (a filter on
  * `constructor` must not find JavaScript's Object function).
  */

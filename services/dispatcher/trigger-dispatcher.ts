@@ -14,12 +14,17 @@
  *   persisted retry, handed over by the store when due ──▶ attempt (as above); the answer (done, or
  *   again at a due time) goes back to the store, which applies it
  *
+ * With an ordering key (`switchyard.dev/ordering-key`, an ordered KafkaSource), events with the
+ * same key go one at a time in log order, each retried in place (its slot waits out the backoff,
+ * its entry stays unacknowledged) until delivered or dead-lettered; the next of that key waits in
+ * key-queues.ts. A restart reads the unacknowledged entries again in log order, so order holds.
+ *
  * An entry is acknowledged only after its outcome is durable, so a crash at any point delivers it
  * again rather than losing it. At most `maxInFlight` events are being delivered at once, which
  * bounds memory whatever the backlog.
  */
 import type { Logger } from 'pino';
-import { BROKER_TTL, type CloudEvent, withoutAttributes } from '../cloudevents/cloud-event.ts';
+import { BROKER_TTL, type CloudEvent, SOURCE_ORDERING_KEY, withoutAttributes } from '../cloudevents/cloud-event.ts';
 import { SwitchyardError } from '../errors.ts';
 import type { EventLog, LogEntry } from '../broker/event-log.ts';
 import type { Publisher } from '../broker/publisher.ts';
@@ -34,6 +39,7 @@ import type { ResolvedDestination } from './destinations.ts';
 import { DeadLetterSinkSender } from './dead-letter-sink.ts';
 import { produceToKafka } from './delivery/kafka-delivery.ts';
 import type { Filter } from './filters/filter.ts';
+import { KeyQueues, orderingKeyOf } from './ordering/key-queues.ts';
 
 export interface TriggerDispatcherParts {
   readonly functions: FunctionHost;
@@ -82,6 +88,8 @@ export class TriggerDispatcher {
   readonly #name: string;
   #droppedReplies = 0;
   readonly #deadLetterSink: DeadLetterSinkSender;
+  /** Entries waiting behind another of their ordering key; they count against maxInFlight. */
+  readonly #keyQueues = new KeyQueues<LogEntry>();
 
   constructor(plan: TriggerPlan, parts: TriggerDispatcherParts) {
     this.#plan = plan;
@@ -98,7 +106,8 @@ export class TriggerDispatcher {
   }
 
   async start(): Promise<void> {
-    await this.#parts.log.openCursor({ name: this.#cursor, broker: this.#plan.trigger.broker, onlyType: this.#plan.filter.requiredType });
+    const ordered = this.#plan.trigger.orderingKey !== undefined;
+    await this.#parts.log.openCursor({ name: this.#cursor, broker: this.#plan.trigger.broker, onlyType: this.#plan.filter.requiredType, ...(ordered ? { exclusive: true } : {}) });
     this.#running = true;
     this.#readLoopDone = this.#readLoop();
     this.#retries = this.#parts.store.consumeRetries(this.#plan.trigger.key, this.#plan.trigger.maxInFlight, (retry) => this.#retry(retry));
@@ -111,6 +120,8 @@ export class TriggerDispatcher {
     this.#wake(this.#stopWaiters);
     await Promise.all([this.#readLoopDone, this.#retries?.stop()]);
     while (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.add(resolve));
+    // Not acknowledged: read again, in order, at the next start.
+    this.#keyQueues.clear();
   }
 
   async #readLoop(): Promise<void> {
@@ -118,11 +129,13 @@ export class TriggerDispatcher {
       try {
         await this.#capacity();
         if (!this.#running) break;
-        const entries = await this.#parts.log.read(this.#cursor, this.#plan.trigger.maxInFlight - this.#inFlight, 250);
+        const entries = await this.#parts.log.read(this.#cursor, this.#plan.trigger.maxInFlight - this.#busy(), 250);
         const rejected: string[] = [];
+        const orderingKey = this.#plan.trigger.orderingKey;
         for (const entry of entries) {
           if (this.#plan.filter.match(entry.event) === 'fail') rejected.push(entry.offset);
-          else this.#track(this.#first(entry));
+          else if (orderingKey === undefined) this.#track(this.#first(entry));
+          else this.#offerOrdered(orderingKeyOf(entry.event.attributes, orderingKey), entry);
         }
         // Not awaited: a filtered-out entry needs no durable acknowledgement (after a crash it is
         // filtered out again), and waiting for the commit would hold up the next read.
@@ -154,8 +167,52 @@ export class TriggerDispatcher {
       });
   }
 
+  /** Deliveries under way, and entries waiting behind another of their ordering key. */
+  #busy(): number {
+    return this.#inFlight + this.#keyQueues.waiting;
+  }
+
   async #capacity(): Promise<void> {
-    while (this.#running && this.#inFlight >= this.#plan.trigger.maxInFlight) await this.#sleep(1000, this.#capacityWaiters);
+    while (this.#running && this.#busy() >= this.#plan.trigger.maxInFlight) await this.#sleep(1000, this.#capacityWaiters);
+  }
+
+  /** An entry of an ordered trigger goes now if none of its key is out, else waits its turn. */
+  #offerOrdered(key: string, read: LogEntry): void {
+    const entry = read.event.attributes[SOURCE_ORDERING_KEY] === undefined ? read : { ...read, event: withoutAttributes(read.event, [SOURCE_ORDERING_KEY]) };
+    if (this.#keyQueues.offer(key, entry)) this.#track(this.#inOrder(key, entry));
+  }
+
+  /** Delivers `entry`, then each entry of its key that queued up meanwhile, one at a time. */
+  async #inOrder(key: string, entry: LogEntry): Promise<void> {
+    for (let next: LogEntry | undefined = entry; next !== undefined && this.#running; next = this.#keyQueues.done(key)) {
+      try {
+        await this.#untilDone(next);
+      } catch (error) {
+        // Only bookkeeping while stopping gets here; the entry, not acknowledged, comes again.
+        this.#logger.error({ err: error }, 'delivery bookkeeping failed; the event will be delivered again');
+      }
+      this.#wake(this.#capacityWaiters);
+    }
+  }
+
+  /**
+   * Attempts until delivered or dead-lettered, waiting out each backoff in place (the key's next
+   * event must not overtake). Stopping leaves the entry unacknowledged; the attempt count is not
+   * kept across a restart, which starts the event's retries afresh.
+   */
+  async #untilDone(entry: LogEntry): Promise<void> {
+    const attempts: Attempt[] = [];
+    for (;;) {
+      const verdict = await this.#attempt(entry.event, attempts);
+      if (verdict.kind === 'retry') {
+        await this.#sleep(Math.max(0, verdict.dueAt - Date.now()), this.#stopWaiters);
+        if (!this.#running) return;
+        continue;
+      }
+      if (verdict.kind === 'dead') await this.#deadLetter(verdict.event ?? entry.event, attempts, verdict);
+      this.#parts.log.ack(this.#cursor, [entry.offset]).catch((error: unknown) => this.#logger.warn({ err: error }, 'acknowledging a delivered event failed; it may be delivered again'));
+      return;
+    }
   }
 
   /** Waits `ms`, or less when one of `waiters` is woken. */
@@ -166,7 +223,8 @@ export class TriggerDispatcher {
         waiters.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      // setTimeout fires at once past 2^31 - 1 ms (24.8 days); a backoff may be longer.
+      const timer = setTimeout(done, Math.min(ms, 2 ** 31 - 1));
       waiters.add(done);
     });
   }

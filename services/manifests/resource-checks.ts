@@ -107,10 +107,6 @@ export function resourceFindings(kind: string, source: ManifestSource, yaml: Res
   if (kind === 'KafkaSource' && spec !== undefined) {
     const warnings: ConfigProblem[] = [];
     if (spec['resources'] !== undefined) warnings.push(problemAt(source, ['spec', 'resources'], 'has no effect: it sizes the pod Knative would run, and Switchyard runs no pods (the source runs inside the platform)'));
-    // Said until per-partition ordering is built, so that nobody relies on an order not kept.
-    if (spec['ordering'] !== 'unordered') {
-      warnings.push(problemAt(source, spec['ordering'] === undefined ? ['spec'] : ['spec', 'ordering'], 'asks for ordered delivery (Knative\'s default), which this Switchyard does not keep yet: events of a partition may reach the sink out of order, retries included (set ordering: unordered to say so)'));
-    }
     return { problems: [], warnings };
   }
   return { problems: [], warnings: [] };

@@ -6,7 +6,7 @@ import { INGRESS_TOKEN_ENV, INGRESS_TOKEN_FILE, RETENTION_MAX_AGE, RETENTION_MAX
 import type { SecretSource } from '../../schemas/webhooksource.schema.ts';
 import type { DeliverySpec } from '../../schemas/delivery.schema.ts';
 import { parseDuration } from '../../schemas/duration.ts';
-import { DEFAULT_MAX_IN_FLIGHT, MAX_IN_FLIGHT, type TriggerManifest } from '../../schemas/trigger.schema.ts';
+import { DEFAULT_MAX_IN_FLIGHT, MAX_IN_FLIGHT, ORDERING_KEY, type TriggerManifest } from '../../schemas/trigger.schema.ts';
 import type { BrokerKey, Retention } from '../broker/event-log.ts';
 import { channelConfig, type FlowConfig, parallelConfig, sequenceConfig, subscriptionConfig } from '../flows/flow-config.ts';
 import type { LoadedManifests, ManifestSource } from './load-manifests.ts';
@@ -39,6 +39,11 @@ export interface TriggerConfig {
   readonly broker: BrokerKey;
   readonly spec: TriggerManifest['spec'];
   readonly maxInFlight: number;
+  /**
+   * Deliver in order per value of this attribute (the `switchyard.dev/ordering-key` annotation, or
+   * an ordered KafkaSource's partition): one event of a value at a time, retried in place.
+   */
+  readonly orderingKey?: string | undefined;
   readonly source: ManifestSource;
   /** A reply from the subscriber is dropped instead of published (a source's delivery, as Knative's adapters do). */
   readonly discardReplies?: boolean | undefined;
@@ -130,6 +135,7 @@ export function compileConfig(loaded: LoadedManifests): RuntimeConfig {
       broker: `${trigger.namespace}/${trigger.manifest.spec.broker}`,
       spec: trigger.manifest.spec,
       maxInFlight: Number(trigger.manifest.metadata.annotations?.[MAX_IN_FLIGHT] ?? DEFAULT_MAX_IN_FLIGHT),
+      orderingKey: trigger.manifest.metadata.annotations?.[ORDERING_KEY],
       source: trigger.source,
       subscriberPath: ['spec', 'subscriber'],
     }),

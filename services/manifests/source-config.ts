@@ -16,7 +16,7 @@ import { parseDuration } from '../../schemas/duration.ts';
 import { type PingSchedule, parsePingSchedule } from '../../sources/ping/ping-schedule.ts';
 import type { WebhookEventSpec } from '../../sources/webhook/webhook-event.ts';
 import type { BrokerKey } from '../broker/event-log.ts';
-import type { AttributeValue, CloudEvent } from '../cloudevents/cloud-event.ts';
+import { type AttributeValue, type CloudEvent, SOURCE_ORDERING_KEY } from '../cloudevents/cloud-event.ts';
 import { resolveDataEncoding } from '../cloudevents/json-format.ts';
 import type { LoadedResource, ManifestSource } from './load-manifests.ts';
 import { DEFAULT_MAX_IN_FLIGHT } from '../../schemas/trigger.schema.ts';
@@ -85,7 +85,7 @@ interface Outboxes {
   readonly triggers: TriggerConfig[];
 }
 
-function addOutbox(kind: string, resource: LoadedResource<unknown>, sink: Destination, outboxes: Outboxes, delivery?: DeliverySpec): BrokerKey {
+function addOutbox(kind: string, resource: LoadedResource<unknown>, sink: Destination, outboxes: Outboxes, delivery?: DeliverySpec, orderingKey?: string): BrokerKey {
   const name = `${kind}:${resource.name}`;
   const key = `${resource.namespace}/${name}`;
   outboxes.brokers.set(
@@ -109,6 +109,7 @@ function addOutbox(kind: string, resource: LoadedResource<unknown>, sink: Destin
       broker: key,
       spec: { broker: name, subscriber: sink, ...(delivery === undefined ? {} : { delivery }) },
       maxInFlight: DEFAULT_MAX_IN_FLIGHT,
+      ...(orderingKey === undefined ? {} : { orderingKey }),
       source: resource.source,
       // Knative's adapters ignore what a sink answers.
       discardReplies: true,
@@ -174,7 +175,9 @@ export function webhookSourceConfig(webhook: LoadedResource<WebhookSourceManifes
 
 export function kafkaSourceConfig(kafka: LoadedResource<KafkaSourceManifest>, outboxes: Outboxes): KafkaSourceConfig {
   const { spec, metadata } = kafka.manifest;
-  const outbox = addOutbox('kafkasource', kafka, spec.sink, outboxes, spec.delivery);
+  const ordering = spec.ordering ?? 'ordered';
+  // Knative's ordered mode: a partition's records reach the sink one at a time, in offset order.
+  const outbox = addOutbox('kafkasource', kafka, spec.sink, outboxes, spec.delivery, ordering === 'ordered' ? SOURCE_ORDERING_KEY : undefined);
   return Object.freeze({
     key: `${kafka.namespace}/${kafka.name}`,
     namespace: kafka.namespace,
@@ -184,7 +187,7 @@ export function kafkaSourceConfig(kafka: LoadedResource<KafkaSourceManifest>, ou
     groupId: spec.consumerGroup ?? defaultConsumerGroup(kafka.namespace, kafka.name),
     fromBeginning: spec.initialOffset === 'earliest',
     consumers: spec.consumers ?? 1,
-    ordering: spec.ordering ?? 'ordered',
+    ordering,
     keyType: (metadata.labels?.[KEY_TYPE_LABEL] as KeyType | undefined) ?? 'string',
     extensions: Object.freeze({ ...(spec.ceOverrides?.extensions ?? {}) }),
     net: spec.net,

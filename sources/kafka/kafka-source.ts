@@ -16,7 +16,7 @@
 import { Kafka, type KafkaConfig, type Consumer, type EachBatchPayload, logLevel, type LogEntry as KafkaLogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventLog } from '../../services/broker/event-log.ts';
-import type { CloudEvent } from '../../services/cloudevents/cloud-event.ts';
+import { type CloudEvent, SOURCE_ORDERING_KEY } from '../../services/cloudevents/cloud-event.ts';
 import type { DeliveryStore } from '../../services/dispatcher/delivery-store.ts';
 import type { KafkaSourceConfig } from '../../services/manifests/runtime-config.ts';
 import { type KafkaRecord, recordToEvent, synthesizedEvent } from './kafka-record-event.ts';
@@ -90,6 +90,8 @@ export class KafkaSourceRunner {
     const events: CloudEvent[] = [];
     const invalid: Array<{ event: CloudEvent; reason: string }> = [];
     const identity = { namespace: this.config.namespace, name: this.config.name, keyType: this.config.keyType, extensions: this.config.extensions };
+    // The outbox's trigger delivers the events of one partition one at a time (ordering: ordered).
+    const orderBy = this.config.ordering === 'ordered' ? `${batch.topic}/${batch.partition}` : undefined;
     for (const message of batch.messages) {
       const record: KafkaRecord = {
         topic: batch.topic,
@@ -101,7 +103,7 @@ export class KafkaSourceRunner {
         headers: (message.headers ?? {}) as KafkaRecord['headers'],
       };
       const outcome = recordToEvent(record, identity);
-      if (outcome.ok) events.push(outcome.event);
+      if (outcome.ok) events.push(orderBy === undefined ? outcome.event : { ...outcome.event, attributes: { ...outcome.event.attributes, [SOURCE_ORDERING_KEY]: orderBy } });
       else invalid.push({ event: synthesizedEvent(record, identity), reason: outcome.reason });
     }
     await this.#untilStored(payload, async () => {

@@ -55,6 +55,36 @@ describe('Redis event log', () => {
     }
   });
 
+  it('an exclusive cursor is read by one consumer at a time; the next gets what the last left unacknowledged first', async () => {
+    const prefix = redis.freshPrefix();
+    const open = async (consumer: string) => {
+      const log = await openLog(redis.storeUrl({ prefix, consumer }));
+      await log.registerBrokers(['ns/b']);
+      await log.openCursor({ name: 'trigger/o', broker: 'ns/b', exclusive: true });
+      return log;
+    };
+    const first = await open('first');
+    const second = await open('second');
+    try {
+      await first.append('ns/b', Array.from({ length: 6 }, (_, i) => event(String(i))));
+      const read = await first.read('trigger/o', 3);
+      expect(ids(read)).toEqual(['0', '1', '2']);
+      await first.ack('trigger/o', [read[1]?.offset as string]);
+      // The second waits (about waitMs) and gets nothing while the first holds the lease.
+      const started = Date.now();
+      expect(await second.read('trigger/o', 10, 200)).toEqual([]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+      // Closing hands the lease over at once.
+      await first.close();
+      const taken: unknown[] = [];
+      for (let i = 0; i < 10 && taken.length < 5; i++) taken.push(...ids(await second.read('trigger/o', 10)));
+      expect(taken).toEqual(['0', '2', '3', '4', '5']);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it('entries a consumer left unacknowledged are claimed by another after the idle time, and only then', async () => {
     const [dead, survivor] = (await consumers(['dead', 'survivor'], 300)) as [RedisEventLog, RedisEventLog];
     try {

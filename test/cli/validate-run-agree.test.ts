@@ -108,7 +108,7 @@ apiVersion: eventing.knative.dev/v1
 kind: Trigger
 metadata:
   name: t
-  annotations: { switchyard.dev/max-in-flight: "many" }
+  annotations: { switchyard.dev/max-in-flight: "many", switchyard.dev/ordering-key: Partition-Key }
 spec:
   broker: default
   brokr: typo
@@ -126,6 +126,7 @@ spec:
     const lines = await bothRefuse(file);
     expect(lines.map((line) => line.slice(file.length + 1))).toEqual([
       '9:48 Trigger/t metadata.annotations["switchyard.dev/max-in-flight"]: is "many" (expected a whole number greater than zero, quoted, like "100")',
+      '9:85 Trigger/t metadata.annotations["switchyard.dev/ordering-key"]: is "Partition-Key" (expected the name of a CloudEvents attribute to order by, like "partitionkey" or "subject": a lower-case letter followed by lower-case letters and digits)',
       '12:3 Trigger/t spec.brokr: is not a known field (did you mean broker? expected one of: broker, filter, filters, subscriber, delivery)',
       '14:22 Trigger/t spec.filters[0].cesql: parse error at character 8 of "type = ": expected a value, an attribute, a function or "(", found the end of the expression (expected a CloudEvents SQL 1.0 expression)',
       '15:22 Trigger/t spec.subscriber.uri: is 5 (expected a string)',

@@ -22,6 +22,7 @@ import { eventFromFields } from './stored-event.ts';
 import { AppendBatcher } from './append-batcher.ts';
 import { StreamWatcher } from './stream-watcher.ts';
 import { StoreEpoch, type StoreLostListener } from './store-epoch.ts';
+import { CursorLease } from './cursor-lease.ts';
 
 export interface RedisEventLogOptions {
   readonly location: RedisLocation;
@@ -45,6 +46,10 @@ interface Cursor {
   nextClaimAt: number;
   /** Entries handed out and not acknowledged, with when they were last claimed by this process. */
   readonly held: Map<string, number>;
+  /** An exclusive cursor's: this process reads it only while holding the lease (cursor-lease.ts). */
+  readonly lease: CursorLease | undefined;
+  /** Just took the lease: claim whatever the last holder left pending, whatever its idle time, first. */
+  takeover: boolean;
 }
 
 /** A consumer with nothing pending and idle this long belongs to a process that is gone. */
@@ -233,12 +238,27 @@ export class RedisEventLog implements EventLog {
     this.#requireBroker(spec.broker);
     const key = this.#keys.stream(spec.broker);
     await this.#createGroup(key, spec.name, '$');
-    this.#cursors.set(spec.name, { name: spec.name, broker: spec.broker, key, ownPendingAfter: '0', claimFrom: '0-0', nextClaimAt: 0, held: new Map() });
+    const lease = spec.exclusive === true ? new CursorLease(this.#main, this.#keys.cursorLease(spec.name), this.#location.consumer, this.#location.claimIdleMs) : undefined;
+    this.#cursors.set(spec.name, { name: spec.name, broker: spec.broker, key, ownPendingAfter: '0', claimFrom: '0-0', nextClaimAt: 0, held: new Map(), lease, takeover: false });
   }
 
   async read(cursorName: string, max: number, waitMs = 0): Promise<LogEntry[]> {
     const cursor = this.#requireCursor(cursorName);
     if (max <= 0) return [];
+    if (cursor.lease !== undefined && !cursor.lease.held) {
+      if (!(await cursor.lease.acquire())) {
+        // Another process reads this cursor; ask again after a while.
+        if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+        return [];
+      }
+      cursor.takeover = true;
+      cursor.claimFrom = '0-0';
+    }
+    if (cursor.takeover) {
+      const claimed = await this.#claim(cursor, max, 0);
+      if (cursor.claimFrom === '0-0') cursor.takeover = false;
+      if (claimed.length > 0 || cursor.takeover) return this.#handOut(cursor, claimed);
+    }
     if (cursor.ownPendingAfter !== undefined) {
       const own = await this.#readGroup(cursor, max, cursor.ownPendingAfter);
       const last = own[own.length - 1];
@@ -277,11 +297,11 @@ export class RedisEventLog implements EventLog {
     return this.#entries(cursor.broker, stream[1].filter(([, fields]) => fields !== null));
   }
 
-  /** Takes over entries that another consumer (a process that died) left idle. */
-  async #claim(cursor: Cursor, max: number): Promise<LogEntry[]> {
+  /** Takes over entries that another consumer (a process that died) left idle `minIdleMs`. */
+  async #claim(cursor: Cursor, max: number, minIdleMs = this.#location.claimIdleMs): Promise<LogEntry[]> {
     let reply: [Buffer, unknown, Buffer[] | undefined];
     try {
-      reply = (await send(this.#main, 'XAUTOCLAIM', [cursor.key, cursor.name, this.#location.consumer, String(this.#location.claimIdleMs), cursor.claimFrom, 'COUNT', String(max)], true)) as [
+      reply = (await send(this.#main, 'XAUTOCLAIM', [cursor.key, cursor.name, this.#location.consumer, String(minIdleMs), cursor.claimFrom, 'COUNT', String(max)], true)) as [
         Buffer,
         unknown,
         Buffer[] | undefined,
@@ -330,6 +350,7 @@ export class RedisEventLog implements EventLog {
   async #keepHeld(): Promise<void> {
     const stale = Date.now() - this.#location.claimIdleMs / 3;
     for (const cursor of this.#cursors.values()) {
+      if (cursor.lease?.held === true && this.#main.status === 'ready') await this.#renewLease(cursor, cursor.lease);
       const ids = [...cursor.held].filter(([, at]) => at <= stale).map(([id]) => id);
       if (ids.length === 0 || this.#main.status !== 'ready') continue;
       try {
@@ -342,6 +363,14 @@ export class RedisEventLog implements EventLog {
     }
   }
 
+  async #renewLease(cursor: Cursor, lease: CursorLease): Promise<void> {
+    try {
+      if (!(await lease.renew())) this.#logger?.warn({ cursor: cursor.name }, 'this process lost the lease on an ordered trigger (Redis was away longer than claim-idle and another process took it); it stops reading it');
+    } catch {
+      // Redis is away; the next beat tries again (the lease lasts claim-idle).
+    }
+  }
+
   async ack(cursorName: string, offsets: readonly string[]): Promise<void> {
     const cursor = this.#requireCursor(cursorName);
     if (offsets.length === 0) return;
@@ -351,6 +380,7 @@ export class RedisEventLog implements EventLog {
 
   async closeCursor(cursorName: string): Promise<void> {
     const cursor = this.#requireCursor(cursorName);
+    await cursor.lease?.release();
     await send(this.#main, 'XGROUP', ['DESTROY', cursor.key, cursor.name]);
     this.#cursors.delete(cursorName);
   }
@@ -367,6 +397,8 @@ export class RedisEventLog implements EventLog {
     clearInterval(this.#heartbeat);
     clearInterval(this.#epochCheck);
     if (this.#pending > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
+    // Handed over at once rather than after claim-idle: another process goes on with the ordered triggers.
+    for (const cursor of this.#cursors.values()) await cursor.lease?.release().catch(() => undefined);
     await this.#watcher.close();
     await this.#main.quit().catch(() => this.#main.disconnect());
   }

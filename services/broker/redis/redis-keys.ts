@@ -4,6 +4,7 @@
  *   {prefix}epoch                    STRING a token written when the engine first finds Redis without it;
  *                                           its disappearance means Redis lost its data (restarted empty, flushed)
  *   {prefix}stream:{ns/name}         STREAM one per broker; one consumer group per trigger
+ *   {prefix}lease:{cursor}           STRING held (with a TTL) by the one process reading an exclusive cursor (an ordered trigger)
  *   {prefix}dlq:seq                  STRING the last dead-letter id handed out (INCR)
  *   {prefix}dlq:entry:{id}           STRING one dead letter, JSON
  *   {prefix}dlq:all                  ZSET  every dead-letter id, scored by id (listing order)
@@ -21,6 +22,10 @@ export class RedisKeys {
 
   stream(broker: string): string {
     return `${this.prefix}stream:${broker}`;
+  }
+
+  cursorLease(cursor: string): string {
+    return `${this.prefix}lease:${cursor}`;
   }
 
   get deadLetterSeq(): string {
