@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { KEY_TYPE_LABEL, KEY_TYPES } from '../sources/kafka/kafka-record-event.ts';
-import { destinationSchema, EVEN_WHEN_INVALID, fieldOf, metadataSchema } from './common.schema.ts';
+import { annotationOf, destinationSchema, EVEN_WHEN_INVALID, fieldOf, metadataSchema } from './common.schema.ts';
 import { deliverySchema } from './delivery.schema.ts';
 import { ceOverridesSchema } from './ce-overrides.schema.ts';
 
@@ -18,6 +18,13 @@ export const secretKeyRef = z.strictObject({
 export type SecretKeyRef = z.infer<typeof secretKeyRef>;
 
 const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, { error: 'is not HOST:PORT (expected a bootstrap server like my-cluster-kafka-bootstrap.kafka:9092)' });
+
+/**
+ * Events of the source waiting for delivery (its outbox's backlog) above which the consumer pauses
+ * its partitions; it resumes below half of it (docs/sources.md, "Backpressure").
+ */
+export const MAX_BACKLOG = 'switchyard.dev/max-backlog';
+export const DEFAULT_MAX_BACKLOG = 10_000;
 
 export const kafkaSourceSchema = z
   .strictObject({
@@ -58,6 +65,10 @@ export const kafkaSourceSchema = z
     const keyType = fieldOf(labels, KEY_TYPE_LABEL);
     if (keyType !== undefined && !(KEY_TYPES as readonly unknown[]).includes(keyType)) {
       ctx.addIssue({ code: 'custom', path: ['metadata', 'labels', KEY_TYPE_LABEL], message: `is ${JSON.stringify(keyType)} (expected one of ${KEY_TYPES.join(', ')})` });
+    }
+    const maxBacklog = annotationOf(source, MAX_BACKLOG);
+    if (maxBacklog !== undefined && !/^[1-9]\d*$/.test(maxBacklog)) {
+      ctx.addIssue({ code: 'custom', path: ['metadata', 'annotations', MAX_BACKLOG], message: `is ${JSON.stringify(maxBacklog)} (expected a whole number of events greater than zero, quoted, like "10000")` });
     }
     const sasl = fieldOf(fieldOf(fieldOf(source, 'spec'), 'net'), 'sasl');
     if (fieldOf(sasl, 'enable') === true && (fieldOf(sasl, 'user') === undefined || fieldOf(sasl, 'password') === undefined)) {

@@ -102,8 +102,10 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
     declaredTriggers: deadLetterTriggers(config).map((t) => t.key),
   });
 
+  const kafkaSources = config.kafkaSources.map((source) => new KafkaSourceRunner(source, kafka.connections.get(source.key) ?? {}, { log, store: deliveryStore, logger }));
   const http = await buildHttpServer({
     log,
+    sourceHealth: () => kafkaSources.map((source) => source.health()),
     webhooks,
     brokers,
     flowPaths,
@@ -153,7 +155,6 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   await dispatcher.start();
   const pings = pingScheduler(config.pingSources, { log, logger });
   await pings.start();
-  const kafkaSources = config.kafkaSources.map((source) => new KafkaSourceRunner(source, kafka.connections.get(source.key) ?? {}, { log, store: deliveryStore, logger }));
   // Not awaited: a Kafka that cannot be reached yet must not hold up the rest; kafkajs keeps
   // trying, and says so in the log.
   for (const source of kafkaSources) void source.start().catch((error: unknown) => logger.error({ err: error }, 'a Kafka source failed to start'));

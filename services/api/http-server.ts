@@ -12,6 +12,7 @@ import { eventsRoutes } from './events-routes.ts';
 import type { AdminAccess, TokenSet } from '../access/access.ts';
 import { answerClientError } from './client-errors.ts';
 import { healthRoutes } from './health-routes.ts';
+import type { KafkaSourceHealth } from '../../sources/kafka/kafka-source-health.ts';
 import { routeNotFound } from './route-not-found.ts';
 import { type ServedWebhook, webhookRoutes } from '../../sources/webhook/webhook-routes.ts';
 import { kafkaSinkRoutes } from '../../sources/kafka/kafka-sink-routes.ts';
@@ -19,6 +20,8 @@ import type { KafkaSinks } from '../../sources/kafka/kafka-sinks.ts';
 
 export interface HttpServerOptions {
   readonly log: EventLog;
+  /** What each source is doing, for /readyz. */
+  readonly sourceHealth: () => readonly KafkaSourceHealth[];
   /** WebhookSources served at POST /webhooks/<namespace>/<name>. */
   readonly webhooks: ReadonlyMap<string, ServedWebhook>;
   readonly brokers: ReadonlySet<BrokerKey>;
@@ -101,7 +104,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       options.adminAccess.check(request.headers.authorization, request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'admin');
     });
   }
-  await app.register(healthRoutes, { log: options.log });
+  await app.register(healthRoutes, { log: options.log, sources: options.sourceHealth });
   await app.register(deadLetterRoutes, { service: options.deadLetters, redriveHosts: options.redriveHosts });
   await app.register(eventsRoutes, { log: options.log, brokers: options.brokers, listable: options.listable, baseUrl: options.baseUrl });
   await app.register(ingressRoutes, { publisher: options.publisher, brokers: options.brokers, bodyLimit: options.bodyLimit, tokens: options.ingressTokens, paths: options.flowPaths });

@@ -19,6 +19,7 @@
  * | ack                  | cursor row advances over the contiguous acknowledged run  | XACK key group id…                                       |
  * | reclaim              | not needed: one process; a restart re-reads from the row  | XAUTOCLAIM key group consumer min-idle 0                 |
  * | trim (retention)     | DELETE seq < min(age/count cut, slowest cursor)           | XTRIM key MINID ~ id / MAXLEN ~ n                         |
+ * | backlog              | COUNT(*) … WHERE seq > the cursor's acknowledged mark     | XINFO GROUPS: the group's lag + pending                  |
  * | closeCursor (delete) | DELETE the cursor row                                     | XGROUP DESTROY key group                                 |
  * | exclusive cursor     | nothing: one process                                      | a lease (SET NX PX); a new holder XAUTOCLAIMs idle 0 first|
  *
@@ -98,6 +99,14 @@ export interface EventLog {
 
   /** Marks entries done for the cursor; resolves when that is durable. Order of acks is free. */
   ack(cursor: string, offsets: readonly string[]): Promise<void>;
+
+  /**
+   * How far behind the cursor's reader is: entries stored after the cursor's acknowledged place
+   * (read and in flight, or not read yet), in this process or another. An engine whose place is a
+   * contiguous mark counts entries acknowledged out of order beyond it as not yet done. For
+   * backpressure (a source pauses above a bound), so cheap enough to ask a few times a second.
+   */
+  backlog(cursor: string): Promise<number>;
 
   /** Removes the cursor and its place. */
   closeCursor(cursor: string): Promise<void>;

@@ -64,7 +64,7 @@ type Verdict =
   | { readonly kind: 'retry'; readonly dueAt: number }
   | { readonly kind: 'dead'; readonly reason: string; readonly last: SendOutcome | undefined; readonly event?: CloudEvent };
 
-export function cursorName(trigger: TriggerConfig): string {
+export function cursorName(trigger: Pick<TriggerConfig, 'key'>): string {
   return `trigger/${trigger.key}`;
 }
 

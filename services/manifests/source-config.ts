@@ -7,7 +7,7 @@
  */
 import { CATCH_UP, DEFAULT_PING_SCHEDULE, type PingSourceManifest } from '../../schemas/pingsource.schema.ts';
 import type { WebhookSourceManifest } from '../../schemas/webhooksource.schema.ts';
-import type { KafkaSourceManifest } from '../../schemas/kafkasource.schema.ts';
+import { DEFAULT_MAX_BACKLOG, type KafkaSourceManifest, MAX_BACKLOG } from '../../schemas/kafkasource.schema.ts';
 import type { KafkaSinkManifest } from '../../schemas/kafkasink.schema.ts';
 import { KEY_TYPE_LABEL, type KeyType } from '../../sources/kafka/kafka-record-event.ts';
 import type { Destination } from '../../schemas/common.schema.ts';
@@ -68,6 +68,8 @@ export interface KafkaSourceConfig {
   readonly fromBeginning: boolean;
   readonly consumers: number;
   readonly ordering: 'ordered' | 'unordered';
+  /** Outbox backlog above which the consumer pauses its partitions (`switchyard.dev/max-backlog`). */
+  readonly maxBacklog: number;
   readonly keyType: KeyType;
   readonly extensions: Readonly<Record<string, AttributeValue>>;
   /** As written; secrets are read when the platform starts (--secrets-dir). */
@@ -188,6 +190,7 @@ export function kafkaSourceConfig(kafka: LoadedResource<KafkaSourceManifest>, ou
     fromBeginning: spec.initialOffset === 'earliest',
     consumers: spec.consumers ?? 1,
     ordering,
+    maxBacklog: Number(metadata.annotations?.[MAX_BACKLOG] ?? DEFAULT_MAX_BACKLOG),
     keyType: (metadata.labels?.[KEY_TYPE_LABEL] as KeyType | undefined) ?? 'string',
     extensions: Object.freeze({ ...(spec.ceOverrides?.extensions ?? {}) }),
     net: spec.net,

@@ -12,6 +12,10 @@
  * crash keeps its id (`partition:P/offset:O`), so it is recognisable. While the store refuses
  * appends (overloaded, unavailable), the batch waits and is tried again with the consumer's
  * heartbeat kept up; it is never skipped.
+ *
+ * Backpressure: after each batch the outbox's backlog (stored, not yet delivered) is read; above
+ * `maxBacklog` every consumer pauses its topics (the records stay in Kafka, so memory stays flat
+ * however far behind the sink is) and resumes once the backlog fell to half of it.
  */
 import { Kafka, type KafkaConfig, type Consumer, type EachBatchPayload, logLevel, type LogEntry as KafkaLogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -19,7 +23,9 @@ import type { EventLog } from '../../services/broker/event-log.ts';
 import { type CloudEvent, SOURCE_ORDERING_KEY } from '../../services/cloudevents/cloud-event.ts';
 import type { DeliveryStore } from '../../services/dispatcher/delivery-store.ts';
 import type { KafkaSourceConfig } from '../../services/manifests/runtime-config.ts';
+import { cursorName } from '../../services/dispatcher/trigger-dispatcher.ts';
 import { type KafkaRecord, recordToEvent, synthesizedEvent } from './kafka-record-event.ts';
+import { type KafkaSourceHealth, KafkaSourceHealthTracker } from './kafka-source-health.ts';
 
 export interface KafkaSourceParts {
   readonly log: EventLog;
@@ -34,6 +40,8 @@ export interface KafkaConnection {
 }
 
 const STORE_RETRY_MS = 200;
+/** How often a paused source looks at its backlog again. */
+const RESUME_CHECK_MS = 500;
 /**
  * A member that stops heartbeating (a killed process) loses its partitions after this; kafkajs's
  * default, 30 s, held a restarted platform's records back that long (test/sources/kafka/
@@ -41,20 +49,26 @@ const STORE_RETRY_MS = 200;
  */
 const SESSION_TIMEOUT_MS = 10_000;
 
-/** kafkajs's log lines at warn and error go to the platform's log, with the source named. */
-function logCreator(logger: Logger): KafkaConfig['logCreator'] {
+/** kafkajs's log lines at warn and error go to the platform's log, with the source named; errors also to its health. */
+function logCreator(logger: Logger, health: KafkaSourceHealthTracker): KafkaConfig['logCreator'] {
   return () =>
     ({ level, log }: KafkaLogEntry) => {
       const { message, ...fields } = log;
-      if (level === logLevel.ERROR) logger.error(fields, `kafka: ${message}`);
-      else if (level === logLevel.WARN) logger.warn(fields, `kafka: ${message}`);
+      if (level === logLevel.ERROR) {
+        logger.error(fields, `kafka: ${message}`);
+        health.failing(typeof fields['error'] === 'string' ? `${message}: ${fields['error']}` : message);
+      } else if (level === logLevel.WARN) logger.warn(fields, `kafka: ${message}`);
     };
 }
 
 export class KafkaSourceRunner {
   readonly #consumers: Consumer[] = [];
   readonly #logger: Logger;
+  readonly #health: KafkaSourceHealthTracker;
+  /** The outbox trigger's cursor: its backlog is what waits for delivery. */
+  readonly #outboxCursor: string;
   #running = false;
+  #resumeCheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: KafkaSourceConfig,
@@ -62,6 +76,12 @@ export class KafkaSourceRunner {
     private readonly parts: KafkaSourceParts,
   ) {
     this.#logger = parts.logger.child({ kafkaSource: config.key });
+    this.#health = new KafkaSourceHealthTracker(config.key);
+    this.#outboxCursor = cursorName({ key: config.outbox });
+  }
+
+  health(): KafkaSourceHealth {
+    return this.#health.snapshot();
   }
 
   async start(): Promise<void> {
@@ -72,11 +92,14 @@ export class KafkaSourceRunner {
       ...(this.connection.ssl === undefined ? {} : { ssl: this.connection.ssl }),
       ...(this.connection.sasl === undefined ? {} : { sasl: this.connection.sasl }),
       logLevel: logLevel.WARN,
-      logCreator: logCreator(this.#logger),
+      logCreator: logCreator(this.#logger, this.#health),
     });
     for (let i = 0; i < this.config.consumers; i++) {
       const consumer = kafka.consumer({ groupId: this.config.groupId, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 3000, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 } });
       this.#consumers.push(consumer);
+      consumer.on(consumer.events.GROUP_JOIN, () => this.#health.reachable());
+      consumer.on(consumer.events.FETCH, () => this.#health.reachable());
+      consumer.on(consumer.events.CRASH, ({ payload }) => this.#health.failing(`the consumer crashed (${payload.error.message}); ${payload.restart ? 'it restarts' : 'it does not restart'}`));
       await consumer.connect();
       await consumer.subscribe({ topics: [...this.config.topics], fromBeginning: this.config.fromBeginning });
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.#batch(consumer, payload) });
@@ -119,6 +142,39 @@ export class KafkaSourceRunner {
     payload.resolveOffset(last);
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
     await payload.heartbeat();
+    await this.#checkBacklog();
+  }
+
+  async #checkBacklog(): Promise<void> {
+    if (this.#resumeCheck !== undefined || !this.#running) return;
+    const backlog = await this.#backlog();
+    if (backlog === undefined || backlog < this.config.maxBacklog) return;
+    const topics = this.config.topics.map((topic) => ({ topic }));
+    for (const consumer of this.#consumers) consumer.pause(topics);
+    const reason = `${backlog} events wait for delivery to the sink (switchyard.dev/max-backlog ${this.config.maxBacklog}); consuming resumes below ${Math.floor(this.config.maxBacklog / 2)}`;
+    this.#health.paused(reason);
+    this.#logger.warn({ backlog }, `kafka source paused: ${reason}`);
+    this.#resumeCheck = setInterval(() => void this.#resumeIfDrained(topics), RESUME_CHECK_MS);
+  }
+
+  async #resumeIfDrained(topics: Array<{ topic: string }>): Promise<void> {
+    const backlog = await this.#backlog();
+    if (backlog === undefined || backlog > this.config.maxBacklog / 2 || this.#resumeCheck === undefined) return;
+    clearInterval(this.#resumeCheck);
+    this.#resumeCheck = undefined;
+    for (const consumer of this.#consumers) consumer.resume(topics);
+    this.#health.resumed();
+    this.#logger.info({ backlog }, 'kafka source resumed: the backlog fell below half its bound');
+  }
+
+  /** Undefined when the store cannot say (it is away): nothing changes then. */
+  async #backlog(): Promise<number | undefined> {
+    try {
+      return await this.parts.log.backlog(this.#outboxCursor);
+    } catch (error) {
+      this.#logger.debug({ err: error }, 'reading the outbox backlog failed');
+      return undefined;
+    }
   }
 
   /** Tries `write` until the store takes it, heartbeating meanwhile; gives up only when stopping (the batch is then fetched again). */
@@ -138,6 +194,8 @@ export class KafkaSourceRunner {
 
   async stop(): Promise<void> {
     this.#running = false;
+    clearInterval(this.#resumeCheck);
+    this.#resumeCheck = undefined;
     await Promise.all(this.#consumers.map((consumer) => consumer.disconnect().catch((error: unknown) => this.#logger.warn({ err: error }, 'disconnecting from Kafka failed'))));
   }
 }

@@ -153,6 +153,21 @@ export function runEventLogSuite(engine: string, newHarness: () => Promise<Event
       expect(again.filter((id) => id !== '3')).toEqual(['2', '4', '5']);
     });
 
+    it('backlog counts the entries of its broker the cursor has not acknowledged, read or not', async () => {
+      await log.openCursor({ name: 'trigger/a', broker: BROKER });
+      expect(await log.backlog('trigger/a')).toBe(0);
+      await log.append(BROKER, ['1', '2', '3', '4'].map((id) => event(id)));
+      await log.append(OTHER, [event('elsewhere')]);
+      expect(await log.backlog('trigger/a')).toBe(4);
+      const read = await log.read('trigger/a', 2);
+      expect(await log.backlog('trigger/a')).toBe(4);
+      await log.ack('trigger/a', read.map((e) => e.offset));
+      expect(await log.backlog('trigger/a')).toBe(2);
+      await reopen();
+      await log.openCursor({ name: 'trigger/a', broker: BROKER });
+      expect(await log.backlog('trigger/a')).toBe(2);
+    });
+
     it('acknowledged entries are not read again after a reopen', async () => {
       await log.openCursor({ name: 'trigger/a', broker: BROKER });
       await log.append(BROKER, ['1', '2'].map((id) => event(id)));

@@ -251,6 +251,12 @@ export class SqliteEventLog implements EventLog {
     }, CURSOR_PERSIST_MS);
   }
 
+  async backlog(cursorName: string): Promise<number> {
+    const cursor = this.#requireCursor(cursorName);
+    const [row] = this.query<{ n: number }>('SELECT COUNT(*) AS n FROM events WHERE broker_id = ? AND seq > ?', cursor.brokerId, cursor.position.acked);
+    return row?.n ?? 0;
+  }
+
   async closeCursor(cursorName: string): Promise<void> {
     this.#cursors.delete(cursorName);
     await this.#writer.call({ op: 'closeCursor', name: cursorName });

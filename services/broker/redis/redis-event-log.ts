@@ -378,6 +378,18 @@ export class RedisEventLog implements EventLog {
     await this.#main.xack(cursor.key, cursor.name, ...offsets);
   }
 
+  async backlog(cursorName: string): Promise<number> {
+    const cursor = this.#requireCursor(cursorName);
+    const groups = (await send(this.#main, 'XINFO', ['GROUPS', cursor.key])) as unknown[][];
+    const group = groups.map(fieldMap).find((info) => String(info.get('name')) === cursor.name);
+    if (group === undefined) return 0;
+    const lag = group.get('lag');
+    // Redis cannot tell the lag after entries were deleted from the middle of the stream (null):
+    // the stream's length is then an upper bound.
+    const unread = lag === null || lag === undefined ? Number(await send(this.#main, 'XLEN', [cursor.key])) : Number(lag);
+    return unread + Number(group.get('pending') ?? 0);
+  }
+
   async closeCursor(cursorName: string): Promise<void> {
     const cursor = this.#requireCursor(cursorName);
     await cursor.lease?.release();

@@ -42,6 +42,18 @@ spec:
 `;
 }
 
+interface Readyz {
+  status: string;
+  warnings?: string[];
+  sources?: Array<{ kind: string; source: string; state: string; since: string; reason?: string }>;
+}
+
+async function readyz(url: string): Promise<Readyz> {
+  const response = await fetch(`${url}/readyz`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as Readyz;
+}
+
 async function sink(): Promise<HttpSink> {
   const s = await startHttpSink((_request, response) => response.writeHead(202).end());
   defer(() => s.close());
@@ -101,7 +113,7 @@ describe('KafkaSource', () => {
     expect(dead.deadLetters[0]?.reason).toMatch(/^the record has ce_ headers but is not a valid CloudEvent: source/);
   }, 60_000);
 
-  it('a broker outage in the middle of a stream (connections dropped, requests failing, the broker down for 3 s): the source recovers and loses nothing', async () => {
+  it('a broker outage in the middle of a stream (connections dropped, requests failing, the broker down until /readyz reports it): the source recovers and loses nothing', async () => {
     await kafka.createTopic('flaky', 1);
     const s = await sink();
     const platform = await startTestPlatform(`${ONE_BROKER}${source('flaky', 'flaky', s.url)}`);
@@ -117,11 +129,18 @@ describe('KafkaSource', () => {
     await kafka.failRequests(8, -195, 3);
     await send(500, 500);
     await kafka.setBrokerDown(1, true);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // /readyz stays 200 (events are still accepted) and says what the source is going through.
+    let during: Readyz | undefined;
+    await waitFor(async () => (during = await readyz(platform.url)).sources?.[0]?.state === 'unavailable', '/readyz to report the outage', 20_000, 100);
+    expect(during?.status).toBe('ready');
+    expect(during?.warnings?.[0]).toMatch(/^KafkaSource shop\/flaky cannot reach Kafka since \S+ \(.+\); it keeps trying$/);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     await kafka.setBrokerDown(1, false);
     await send(1000, 500);
     await waitFor(() => new Set(s.received.map((r) => r.body.toString())).size >= 1500, 'all 1,500 records at the sink', 90_000, 50);
     const bodies = new Set(s.received.map((r) => r.body.toString()));
     expect(Array.from({ length: 1500 }, (_, i) => `r${i}`).filter((body) => !bodies.has(body))).toEqual([]);
+    const after = await readyz(platform.url);
+    expect(after).toEqual({ status: 'ready', sources: [{ kind: 'KafkaSource', source: 'shop/flaky', state: 'consuming', since: expect.any(String) }] });
   }, 120_000);
 });
