@@ -4,15 +4,22 @@
  * failure is a retryable delivery failure for whoever sent it (a trigger's retries; 503 at
  * POST /kafka-sinks/NS/NAME).
  */
-import { Kafka, type Producer, logLevel } from 'kafkajs';
+import { Kafka, type Message, type Producer, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { CloudEvent } from '../../services/cloudevents/cloud-event.ts';
 import type { KafkaSinkConfig } from '../../services/manifests/runtime-config.ts';
 import { eventToKafkaMessage } from './kafka-sink-message.ts';
 import type { KafkaConnection } from './kafka-source.ts';
 
+/** The events of one turn of the event loop for one sink, and whoever waits for them. */
+interface ProduceGroup {
+  readonly messages: Message[];
+  readonly waiters: Array<{ resolve: () => void; reject: (error: Error) => void }>;
+}
+
 export class KafkaSinks {
   readonly #producers = new Map<string, Promise<Producer>>();
+  readonly #groups = new Map<string, ProduceGroup>();
 
   constructor(
     private readonly sinks: ReadonlyMap<string, KafkaSinkConfig>,
@@ -44,12 +51,43 @@ export class KafkaSinks {
     return producer;
   }
 
-  /** Resolves once Kafka acknowledged every event; rejects with the reason otherwise. */
-  async produce(key: string, events: readonly CloudEvent[]): Promise<void> {
+  /**
+   * Resolves once Kafka acknowledged every event; rejects with the reason otherwise. The events of
+   * the calls made in one turn of the event loop go out in one request (one send of kafkajs's),
+   * as a group commit: kafkajs makes a request per send, and single-event sends from 50 callers
+   * cost 449.5 µs of platform CPU per event (bench:kafka).
+   */
+  produce(key: string, events: readonly CloudEvent[]): Promise<void> {
     const sink = this.sinks.get(key);
-    if (sink === undefined) throw new Error(`no KafkaSink ${key} is configured`);
-    const producer = await this.#producer(sink);
-    await producer.send({ topic: sink.topic, acks: -1, messages: events.map((event) => eventToKafkaMessage(event, sink.contentMode)) });
+    if (sink === undefined) return Promise.reject(new Error(`no KafkaSink ${key} is configured`));
+    let messages: Message[];
+    try {
+      messages = events.map((event) => eventToKafkaMessage(event, sink.contentMode));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      const created: ProduceGroup = { messages: [], waiters: [] };
+      group = created;
+      this.#groups.set(key, created);
+      setImmediate(() => {
+        this.#groups.delete(key);
+        void this.#send(sink, created);
+      });
+    }
+    group.messages.push(...messages);
+    return new Promise((resolve, reject) => group.waiters.push({ resolve, reject }));
+  }
+
+  async #send(sink: KafkaSinkConfig, group: ProduceGroup): Promise<void> {
+    try {
+      const producer = await this.#producer(sink);
+      await producer.send({ topic: sink.topic, acks: -1, messages: group.messages });
+      for (const waiter of group.waiters) waiter.resolve();
+    } catch (error) {
+      for (const waiter of group.waiters) waiter.reject(error as Error);
+    }
   }
 
   async close(): Promise<void> {

@@ -40,8 +40,15 @@ export interface KafkaConnection {
 }
 
 const STORE_RETRY_MS = 200;
+/**
+ * A fetch waits this long for records, and a consumer whose partitions are all paused sleeps this
+ * long before it looks again (kafkajs consumerGroup.fetch): at kafkajs's default, 5 s, a resumed
+ * source read nothing for up to 5 s while the sink drained the outbox and idled (bench:kafka,
+ * 40,000 records: 2,700 records/s at 5 s, 3,700 at 250 ms).
+ */
+const MAX_WAIT_MS = 250;
 /** How often a paused source looks at its backlog again. */
-const RESUME_CHECK_MS = 500;
+const RESUME_CHECK_MS = 100;
 /**
  * A member that stops heartbeating (a killed process) loses its partitions after this; kafkajs's
  * default, 30 s, held a restarted platform's records back that long (test/sources/kafka/
@@ -95,7 +102,7 @@ export class KafkaSourceRunner {
       logCreator: logCreator(this.#logger, this.#health),
     });
     for (let i = 0; i < this.config.consumers; i++) {
-      const consumer = kafka.consumer({ groupId: this.config.groupId, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 3000, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 } });
+      const consumer = kafka.consumer({ groupId: this.config.groupId, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 3000, maxWaitTimeInMs: MAX_WAIT_MS, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 } });
       this.#consumers.push(consumer);
       consumer.on(consumer.events.GROUP_JOIN, () => this.#health.reachable());
       consumer.on(consumer.events.FETCH, () => this.#health.reachable());
