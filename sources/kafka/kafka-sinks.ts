@@ -8,6 +8,7 @@ import { Kafka, type Message, type Producer, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { CloudEvent } from '../../services/cloudevents/cloud-event.ts';
 import type { KafkaSinkConfig } from '../../services/manifests/runtime-config.ts';
+import { registerKafkaCodecs } from './kafka-codecs.ts';
 import { eventToKafkaMessage } from './kafka-sink-message.ts';
 import type { KafkaConnection } from './kafka-source.ts';
 
@@ -34,6 +35,7 @@ export class KafkaSinks {
   #producer(sink: KafkaSinkConfig): Promise<Producer> {
     let producer = this.#producers.get(sink.key);
     if (producer === undefined) {
+      registerKafkaCodecs();
       const connection = this.connections.get(sink.key) ?? {};
       const kafka = new Kafka({
         clientId: `switchyard-${sink.namespace}-${sink.name}`,

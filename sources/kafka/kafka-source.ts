@@ -24,6 +24,7 @@ import { type CloudEvent, SOURCE_ORDERING_KEY } from '../../services/cloudevents
 import type { DeliveryStore } from '../../services/dispatcher/delivery-store.ts';
 import type { KafkaSourceConfig } from '../../services/manifests/runtime-config.ts';
 import { cursorName } from '../../services/dispatcher/trigger-dispatcher.ts';
+import { registerKafkaCodecs } from './kafka-codecs.ts';
 import { type KafkaRecord, recordToEvent, synthesizedEvent } from './kafka-record-event.ts';
 import { type KafkaSourceHealth, KafkaSourceHealthTracker } from './kafka-source-health.ts';
 
@@ -93,6 +94,7 @@ export class KafkaSourceRunner {
 
   async start(): Promise<void> {
     this.#running = true;
+    registerKafkaCodecs();
     const kafka = new Kafka({
       clientId: `switchyard-${this.config.namespace}-${this.config.name}`,
       brokers: [...this.config.bootstrapServers],

@@ -113,6 +113,25 @@ describe('KafkaSource', () => {
     expect(dead.deadLetters[0]?.reason).toMatch(/^the record has ce_ headers but is not a valid CloudEvent: source/);
   }, 60_000);
 
+  it('records compressed with snappy, lz4 and zstd by kcat (librdkafka) arrive whole (kafkajs itself reads only gzip)', async () => {
+    await kafka.createTopic('compressed', 1);
+    const payload = `{"note":"${'compressible '.repeat(50)}"}`;
+    for (const codec of ['snappy', 'lz4', 'zstd', 'gzip']) {
+      const lines = Array.from({ length: 20 }, (_, i) => `${codec}-${i} ${payload}`).join('\n');
+      execFileSync('kcat', ['-P', '-b', kafka.bootstrap, '-t', 'compressed', '-z', codec], { input: `${lines}\n` });
+    }
+    const s = await sink();
+    const platform = await startTestPlatform(`${ONE_BROKER}${source('compressed', 'compressed', s.url)}`);
+    defer(() => platform.stop());
+    await waitFor(() => s.received.length >= 80, 'every compressed record at the sink', 30_000);
+    const bodies = s.received.map((r) => r.body.toString());
+    for (const codec of ['snappy', 'lz4', 'zstd', 'gzip']) {
+      expect(bodies.filter((b) => b.startsWith(`${codec}-`)), codec).toHaveLength(20);
+    }
+    expect(bodies.every((b) => b.endsWith(payload))).toBe(true);
+    expect(s.received.map((r) => r.headers['ce-id'])).toEqual(Array.from({ length: 80 }, (_, i) => `partition:0/offset:${i}`));
+  }, 60_000);
+
   it('a broker outage in the middle of a stream (connections dropped, requests failing, the broker down until /readyz reports it): the source recovers and loses nothing', async () => {
     await kafka.createTopic('flaky', 1);
     const s = await sink();
