@@ -11,7 +11,8 @@
  * - zstd: a zstd frame
  */
 import { decompress as zstdDecompress } from 'fzstd';
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+// kafkajs is CommonJS, and Node's ESM loader does not find these two among its named exports.
+import kafkajs from 'kafkajs';
 import * as lz4 from 'lz4js';
 import * as snappy from 'snappyjs';
 
@@ -58,6 +59,7 @@ let registered = false;
 export function registerKafkaCodecs(): void {
   if (registered) return;
   registered = true;
+  const { CompressionCodecs, CompressionTypes } = kafkajs;
   CompressionCodecs[CompressionTypes.Snappy] = () => ({
     compress: async (encoder: Encoder) => snappyCompress(encoder.buffer),
     decompress: async (buffer: Buffer) => snappyDecompress(buffer),

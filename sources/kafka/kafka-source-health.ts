@@ -14,6 +14,8 @@ export interface KafkaSourceHealth {
   readonly since: string;
   /** Why: the last error while unavailable, the backlog while paused. */
   readonly reason?: string | undefined;
+  /** The partitions Kafka assigned to this process's consumers, by topic (several processes share a group). */
+  readonly partitions?: Readonly<Record<string, readonly number[]>> | undefined;
 }
 
 export class KafkaSourceHealthTracker {
@@ -21,12 +23,20 @@ export class KafkaSourceHealthTracker {
   #since = Date.now();
   #reason: string | undefined;
   #paused = false;
+  /** Per consumer of the source (a source may run several): its last assignment. */
+  readonly #assignments = new Map<number, Readonly<Record<string, readonly number[]>>>();
 
   constructor(private readonly source: string) {}
 
   /** A fetch or a group join worked: Kafka is reachable. */
   reachable(): void {
     if (this.#state === 'unavailable' || this.#state === 'starting') this.#enter(this.#paused ? 'paused' : 'consuming', this.#paused ? this.#reason : undefined);
+  }
+
+  /** A consumer joined its group and was given these partitions. */
+  assigned(consumer: number, partitions: Readonly<Record<string, readonly number[]>>): void {
+    this.#assignments.set(consumer, partitions);
+    this.reachable();
   }
 
   /** kafkajs reported an error talking to Kafka (it retries). */
@@ -56,7 +66,16 @@ export class KafkaSourceHealthTracker {
       state: this.#state,
       since: new Date(this.#since).toISOString(),
       ...(this.#reason === undefined ? {} : { reason: this.#reason }),
+      ...(this.#assignments.size === 0 ? {} : { partitions: this.#partitions() }),
     };
+  }
+
+  #partitions(): Record<string, number[]> {
+    const merged: Record<string, number[]> = {};
+    for (const assignment of this.#assignments.values()) {
+      for (const [topic, partitions] of Object.entries(assignment)) merged[topic] = [...(merged[topic] ?? []), ...partitions].sort((a, b) => a - b);
+    }
+    return merged;
   }
 
   #enter(state: KafkaSourceState, reason: string | undefined): void {

@@ -106,7 +106,7 @@ export class KafkaSourceRunner {
     for (let i = 0; i < this.config.consumers; i++) {
       const consumer = kafka.consumer({ groupId: this.config.groupId, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 3000, maxWaitTimeInMs: MAX_WAIT_MS, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 } });
       this.#consumers.push(consumer);
-      consumer.on(consumer.events.GROUP_JOIN, () => this.#health.reachable());
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.#health.assigned(i, payload.memberAssignment));
       consumer.on(consumer.events.FETCH, () => this.#health.reachable());
       consumer.on(consumer.events.CRASH, ({ payload }) => this.#health.failing(`the consumer crashed (${payload.error.message}); ${payload.restart ? 'it restarts' : 'it does not restart'}`));
       await consumer.connect();

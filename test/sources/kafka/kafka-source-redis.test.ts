@@ -55,9 +55,15 @@ spec:
       defer(() => cli.kill().catch(() => undefined));
       processes.push(cli);
     }
-    // Records go in once both have joined the group (the mock's join takes about 3 s), so no
-    // rebalance hands a partition over mid-batch.
-    await new Promise((resolve) => setTimeout(resolve, 8000));
+    // Kafka spreads the partitions over the two processes: each reports its share in /readyz.
+    // Records go in once both have theirs, so no rebalance hands a partition over mid-batch.
+    const sharesNow = () =>
+      Promise.all(processes.map(async (cli) => ((await (await fetch(`${cli.url}/readyz`)).json()) as { sources: Array<{ partitions?: { shared?: number[] } }> }).sources[0]?.partitions?.shared ?? []));
+    let shares: number[][] = [];
+    await waitFor(async () => (shares = await sharesNow()).every((share) => share.length > 0), 'both processes to report partitions', 30_000, 200).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}: ${JSON.stringify(shares)}`);
+    });
+    expect(shares.flat().sort()).toEqual([0, 1, 2, 3]);
     const producer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
     defer(() => producer.disconnect());

@@ -160,6 +160,6 @@ describe('KafkaSource', () => {
     const bodies = new Set(s.received.map((r) => r.body.toString()));
     expect(Array.from({ length: 1500 }, (_, i) => `r${i}`).filter((body) => !bodies.has(body))).toEqual([]);
     const after = await readyz(platform.url);
-    expect(after).toEqual({ status: 'ready', sources: [{ kind: 'KafkaSource', source: 'shop/flaky', state: 'consuming', since: expect.any(String) }] });
+    expect(after).toEqual({ status: 'ready', sources: [{ kind: 'KafkaSource', source: 'shop/flaky', state: 'consuming', since: expect.any(String), partitions: { flaky: [0] } }] });
   }, 120_000);
 });
