@@ -1,7 +1,9 @@
 /**
  * Two processes on one Redis running the same KafkaSource join one consumer group, so Kafka
  * spreads the partitions over them; what each stores goes to the shared outbox stream, delivered
- * once by whichever process takes it.
+ * once by whichever process takes it. When one is killed mid-stream, the other takes its
+ * partitions over (after Kafka's session timeout) and its outbox entries (after claim-idle), and
+ * nothing is lost.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +22,7 @@ const defer = deferredCleanups();
 let kafka: KafkaMock;
 let redis: TestRedis;
 beforeAll(async () => {
-  kafka = await startKafkaMock({ brokers: 1, topics: { shared: 4 } });
+  kafka = await startKafkaMock({ brokers: 1, topics: { shared: 4, victim: 4 } });
   redis = await startRedis();
 });
 afterAll(async () => {
@@ -60,8 +62,8 @@ spec:
     const sharesNow = () =>
       Promise.all(processes.map(async (cli) => ((await (await fetch(`${cli.url}/readyz`)).json()) as { sources: Array<{ partitions?: { shared?: number[] } }> }).sources[0]?.partitions?.shared ?? []));
     let shares: number[][] = [];
-    await waitFor(async () => (shares = await sharesNow()).every((share) => share.length > 0), 'both processes to report partitions', 30_000, 200).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}: ${JSON.stringify(shares)}`);
+    await waitFor(async () => (shares = await sharesNow()).every((share) => share.length > 0), 'both processes to report partitions', 70_000, 200).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}: ${JSON.stringify(shares)}\n${processes.map((cli) => cli.output().stderr.slice(-1500)).join('\n---\n')}`);
     });
     expect(shares.flat().sort()).toEqual([0, 1, 2, 3]);
     const producer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer();
@@ -76,5 +78,55 @@ spec:
     expect([...seen.values()].filter((n) => n !== 1)).toEqual([]);
     for (const cli of processes) expect(cli.child.exitCode).toBeNull();
     for (const cli of processes) expect(await cli.stop()).toBe(0);
+  }, 180_000);
+
+  it('one of the two is killed (SIGKILL) mid-stream: the survivor takes its partitions and its outbox over, every record arrives', async () => {
+    const { sink, seen } = await startIdCounter();
+    defer(() => sink.close());
+    const dir = tempDir();
+    defer(() => dir.remove());
+    const file = join(dir.path, 'kafka.yaml');
+    // ordering: ordered (the default), so the outbox's trigger is also handed over (its lease).
+    writeFileSync(
+      file,
+      `apiVersion: sources.knative.dev/v1
+kind: KafkaSource
+metadata: { name: victim }
+spec:
+  bootstrapServers: ["${kafka.brokers[0]}"]
+  topics: [victim]
+  initialOffset: earliest
+  sink: { uri: "${sink.url}" }
+`,
+    );
+    const prefix = redis.freshPrefix();
+    const processes: RunningCli[] = [];
+    for (const consumer of ['p0', 'p1']) {
+      const cli = await startCli(['-f', file, '--store', redis.storeUrl({ prefix, consumer, claimIdleMs: 1000 })]);
+      defer(() => cli.kill().catch(() => undefined));
+      processes.push(cli);
+    }
+    const [victim, survivor] = processes as [RunningCli, RunningCli];
+    const share = async (cli: RunningCli) => ((await (await fetch(`${cli.url}/readyz`)).json()) as { sources: Array<{ partitions?: { victim?: number[] } }> }).sources[0]?.partitions?.victim ?? [];
+    await waitFor(async () => (await share(victim)).length > 0 && (await share(survivor)).length > 0, 'both processes to have partitions', 70_000, 200);
+    const producer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    defer(() => producer.disconnect());
+    const total = 8000;
+    let killed = false;
+    for (let from = 0; from < total; from += 500) {
+      await producer.send({ topic: 'victim', acks: -1, messages: Array.from({ length: 500 }, (_, i) => ({ key: `k${from + i}`, value: `v${from + i}` })) });
+      if (!killed && from >= total / 4) {
+        await waitFor(() => seen.size >= 1000, 'deliveries under way', 30_000, 20);
+        await victim.kill();
+        killed = true;
+      }
+    }
+    await waitFor(() => seen.size >= total, 'every record at the sink after the kill', 90_000, 100).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}: ${seen.size} of ${total}\n${survivor.output().stderr.slice(-2000)}`);
+    });
+    expect(seen.size).toBe(total);
+    expect(await share(survivor)).toEqual([0, 1, 2, 3]);
+    expect(survivor.child.exitCode).toBeNull();
   }, 180_000);
 });
