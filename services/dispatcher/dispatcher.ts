@@ -7,7 +7,8 @@ import { CesqlErrorLog } from './cesql-error-log.ts';
 import { mergeDelivery } from './delivery/delivery-options.ts';
 import { type DestinationOptions, resolveDestination } from './destinations.ts';
 import { compileTriggerFilter } from './filters/compile-trigger-filter.ts';
-import { TriggerDispatcher, type TriggerDispatcherParts, type TriggerPlan } from './trigger-dispatcher.ts';
+import { TriggerDispatcher } from './trigger-dispatcher.ts';
+import type { TriggerDispatcherParts, TriggerPlan } from './trigger-plan.ts';
 
 export interface DispatcherParts extends TriggerDispatcherParts {
   readonly destinations: DestinationOptions;

@@ -24,45 +24,15 @@
  * bounds memory whatever the backlog.
  */
 import type { Logger } from 'pino';
-import { BROKER_TTL, type CloudEvent, SOURCE_ORDERING_KEY, withoutAttributes } from '../cloudevents/cloud-event.ts';
-import { SwitchyardError } from '../errors.ts';
-import type { EventLog, LogEntry } from '../broker/event-log.ts';
-import type { Publisher } from '../broker/publisher.ts';
-import type { FunctionHost } from '../functions/function-host.ts';
-import type { KafkaSinks } from '../../sources/kafka/kafka-sinks.ts';
+import { type CloudEvent, SOURCE_ORDERING_KEY, withoutAttributes } from '../cloudevents/cloud-event.ts';
+import type { LogEntry } from '../broker/event-log.ts';
 import type { TriggerConfig } from '../manifests/runtime-config.ts';
-import { isRetryable, parseRetryAfter, waitBeforeRetryMs } from './delivery/backoff.ts';
-import type { DeliveryOptions } from './delivery/delivery-options.ts';
-import type { HttpSender, SendOutcome } from './delivery/http-sender.ts';
-import type { Attempt, DeliveryStore, RetryAnswer, RetryConsumer, RetryEntry } from './delivery-store.ts';
+import type { Attempt, RetryAnswer, RetryConsumer, RetryEntry } from './delivery-store.ts';
 import type { ResolvedDestination } from './destinations.ts';
 import { DeadLetterSinkSender } from './dead-letter-sink.ts';
-import { produceToKafka } from './delivery/kafka-delivery.ts';
-import type { Filter } from './filters/filter.ts';
+import { DeliveryAttempts, type Verdict } from './delivery-attempt.ts';
 import { KeyQueues, orderingKeyOf } from './ordering/key-queues.ts';
-
-export interface TriggerDispatcherParts {
-  readonly functions: FunctionHost;
-  readonly log: EventLog;
-  readonly store: DeliveryStore;
-  readonly sender: HttpSender;
-  readonly publisher: Publisher;
-  readonly kafkaSinks: KafkaSinks;
-  readonly logger: Logger;
-}
-
-export interface TriggerPlan {
-  readonly trigger: TriggerConfig;
-  readonly filter: Filter;
-  readonly delivery: DeliveryOptions;
-  readonly subscriber: ResolvedDestination;
-  readonly deadLetterSink: ResolvedDestination | undefined;
-}
-
-type Verdict =
-  | { readonly kind: 'delivered' }
-  | { readonly kind: 'retry'; readonly dueAt: number }
-  | { readonly kind: 'dead'; readonly reason: string; readonly last: SendOutcome | undefined; readonly event?: CloudEvent };
+import type { TriggerDispatcherParts, TriggerPlan } from './trigger-plan.ts';
 
 export function cursorName(trigger: Pick<TriggerConfig, 'key'>): string {
   return `trigger/${trigger.key}`;
@@ -73,8 +43,6 @@ export class TriggerDispatcher {
   readonly #parts: TriggerDispatcherParts;
   readonly #cursor: string;
   readonly #logger: Logger;
-  /** Whether each attempt is logged (decided once: the level is fixed at start). */
-  readonly #debug: boolean;
   #inFlight = 0;
   #running = false;
   /** Woken when a delivery finishes (capacity) or the dispatcher stops. */
@@ -86,7 +54,7 @@ export class TriggerDispatcher {
   readonly #idle = new Set<() => void>();
   /** How logs name it: `trigger default/t`, or its label (`Sequence default/s step 1`). */
   readonly #name: string;
-  #droppedReplies = 0;
+  readonly #attempts: DeliveryAttempts;
   readonly #deadLetterSink: DeadLetterSinkSender;
   /** Entries waiting behind another of their ordering key; they count against maxInFlight. */
   readonly #keyQueues = new KeyQueues<LogEntry>();
@@ -98,7 +66,7 @@ export class TriggerDispatcher {
     this.#logger = parts.logger.child({ trigger: plan.trigger.key });
     this.#name = plan.trigger.label ?? `trigger ${plan.trigger.key}`;
     this.#deadLetterSink = new DeadLetterSinkSender(parts, plan.delivery, this.#logger, () => this.#running);
-    this.#debug = this.#logger.isLevelEnabled('debug');
+    this.#attempts = new DeliveryAttempts(plan, parts, this.#logger, this.#name);
   }
 
   get inFlight(): number {
@@ -284,130 +252,13 @@ export class TriggerDispatcher {
     return { kind: 'done', failed: verdict.reason };
   }
 
-  /** One attempt, and with `--log-level debug` a line saying how it went, so one event can be followed. */
-  async #attempt(event: CloudEvent, attempts: Attempt[]): Promise<Verdict> {
-    if (!this.#debug) return this.#attemptOnce(event, attempts);
-    const number = attempts.length + 1;
-    const started = performance.now();
-    const answer: { status?: number | undefined } = {};
-    const verdict = await this.#attemptOnce(event, attempts, answer);
-    const last = attempts.length >= number ? attempts[attempts.length - 1] : undefined;
-    this.#logger.debug(
-      {
-        event: event.attributes['id'],
-        attempt: number,
-        destination: this.#plan.subscriber.url,
-        status: answer.status,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
-        outcome: verdict.kind === 'retry' ? `retry at ${new Date(verdict.dueAt).toISOString()}` : verdict.kind === 'dead' ? `dead letter: ${verdict.reason}` : 'delivered',
-        ...(last?.error === undefined ? {} : { error: last.error }),
-      },
-      'delivery attempt',
-    );
-    return verdict;
-  }
-
-  /** `answer` receives the destination's status, for the debug log. */
-  async #attemptOnce(event: CloudEvent, attempts: Attempt[], answer?: { status?: number | undefined }): Promise<Verdict> {
-    const at = new Date().toISOString();
-    const ttl = event.attributes[BROKER_TTL];
-    let outcome: SendOutcome;
-    try {
-      outcome = await this.#send(event);
-    } catch (error) {
-      // Nothing was sent (the event could not be rendered for its destination, say): trying again
-      // cannot help, and an exception here would leave the entry unacknowledged and the cursor stuck.
-      attempts.push({ at, error: `the event could not be sent: ${(error as Error).message}` });
-      return { kind: 'dead', reason: `not sent: the event could not be sent to its destination (${(error as Error).message})`, last: undefined };
-    }
-    if (answer !== undefined) answer.status = outcome.status;
-    if (outcome.kind === 'delivered') {
-      if (outcome.reply === undefined || this.#plan.trigger.discardReplies === true) return { kind: 'delivered' };
-      const replyTo = this.#plan.trigger.replyTo === undefined ? this.#plan.trigger.broker : this.#plan.trigger.replyTo;
-      if (replyTo === null) {
-        this.#replyDropped(outcome.reply);
-        return { kind: 'delivered' };
-      }
-      const reply: CloudEvent = ttl === undefined ? outcome.reply : { ...outcome.reply, attributes: { ...outcome.reply.attributes, [BROKER_TTL]: ttl } };
-      try {
-        await this.#parts.publisher.publish(replyTo, [reply], `a reply to ${this.#name}`);
-        return { kind: 'delivered' };
-      } catch (error) {
-        const code = error instanceof SwitchyardError ? error.code : undefined;
-        if (code === 'SWY_TTL_EXHAUSTED' || code === 'SWY_EVENT_INVALID') {
-          attempts.push({ at, status: outcome.status, error: `delivered; the reply was refused: ${(error as Error).message}` });
-          const reason = code === 'SWY_TTL_EXHAUSTED' ? 'the reply ran out of hops (knativebrokerttl reached 0): a reply loop' : `the reply is not a valid event: ${(error as Error).message}`;
-          return { kind: 'dead', reason, last: undefined, event: reply };
-        }
-        // Knative's rule (specs control-plane.md): if storing the reply fails, the delivery fails and is retried.
-        return this.#failed(attempts, { kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: `storing the reply failed: ${(error as Error).message}` }, at);
-      }
-    }
-    return this.#failed(attempts, outcome, at);
-  }
-
-  #failed(attempts: Attempt[], outcome: Extract<SendOutcome, { kind: 'failed' }>, at: string): Verdict {
-    attempts.push({ at, status: outcome.status, error: outcome.error });
-    const { delivery } = this.#plan;
-    const retryable = isRetryable(outcome.status);
-    if (retryable && attempts.length <= delivery.retry) {
-      const wait = waitBeforeRetryMs({
-        retry: attempts.length,
-        policy: delivery.backoffPolicy,
-        delayMs: delivery.backoffDelayMs,
-        maxMs: delivery.backoffMaxMs,
-        status: outcome.status,
-        retryAfterMs: parseRetryAfter(outcome.retryAfter, Date.now()),
-        retryAfterMaxMs: delivery.retryAfterMaxMs,
-      });
-      return { kind: 'retry', dueAt: Date.now() + wait };
-    }
-    const reason = retryable
-      ? `retries exhausted: ${attempts.length} attempt${attempts.length === 1 ? '' : 's'} failed, the last with: ${outcome.error}`
-      : `not retried: ${outcome.error} (only network errors, timeouts, 5xx, 404, 408, 409 and 429 are retried)`;
-    return { kind: 'dead', reason, last: outcome };
-  }
-
-  /**
-   * A reply with nowhere to go (a flow's last step without `reply`, a subscription without one):
-   * dropped, as Knative does, and counted; logged on the 1st, 10th, 100th… so that a steady stream
-   * of them costs no log volume.
-   */
-  #replyDropped(reply: CloudEvent): void {
-    this.#droppedReplies++;
-    const n = this.#droppedReplies;
-    if (n === 10 ** Math.round(Math.log10(n))) {
-      this.#logger.info({ dropped: n, event: reply.attributes['id'], type: reply.attributes['type'] }, `a reply was dropped: ${this.#name} has no reply destination (${n} so far)`);
-    }
-  }
-
   /** Replies dropped since the start because there was nowhere to send them. */
   get droppedReplies(): number {
-    return this.#droppedReplies;
+    return this.#attempts.droppedReplies;
   }
 
-  /** `event` carries its hop count: kept into a log of the platform's (so a loop through flows ends), removed for a sink. */
-  async #send(withTtl: CloudEvent): Promise<SendOutcome> {
-    const { subscriber, delivery, trigger } = this.#plan;
-    if (subscriber.kind === 'broker') {
-      try {
-        await this.#parts.publisher.publish(subscriber.broker, [withTtl], this.#name);
-        return { kind: 'delivered', status: 202, reply: undefined };
-      } catch (error) {
-        const code = error instanceof SwitchyardError ? error.code : undefined;
-        // Not retried: the hop count will not grow back, and the event will not become valid.
-        const status = code === 'SWY_TTL_EXHAUSTED' || code === 'SWY_EVENT_INVALID' ? 400 : undefined;
-        return { kind: 'failed', status, body: new Uint8Array(), retryAfter: undefined, error: `publishing to ${subscriber.url} failed: ${(error as Error).message}` };
-      }
-    }
-    const event = withoutAttributes(withTtl, [BROKER_TTL]);
-    if (subscriber.kind === 'kafka') return produceToKafka(this.#parts.kafkaSinks, subscriber.sink, event);
-    if (subscriber.kind === 'function') {
-      const outcome = await this.#parts.functions.invoke(subscriber.function, event);
-      if (outcome.ok) return { kind: 'delivered', status: 200, reply: outcome.reply };
-      return { kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: outcome.error };
-    }
-    return this.#parts.sender.send(subscriber.url, event, { format: delivery.format, timeoutMs: delivery.timeoutMs, headers: { 'kn-namespace': trigger.namespace } });
+  #attempt(event: CloudEvent, attempts: Attempt[]): Promise<Verdict> {
+    return this.#attempts.attempt(event, attempts);
   }
 
   async #deadLetter(event: CloudEvent, attempts: readonly Attempt[], verdict: Extract<Verdict, { kind: 'dead' }>, retryId?: string): Promise<void> {
