@@ -39,6 +39,11 @@ export class KafkaSourceHealthTracker {
     this.reachable();
   }
 
+  /** A consumer crashed: its partitions are no longer this process's. */
+  unassigned(consumer: number): void {
+    this.#assignments.delete(consumer);
+  }
+
   /** kafkajs reported an error talking to Kafka (it retries). */
   failing(reason: string): void {
     if (this.#state !== 'unavailable') this.#enter('unavailable', reason);

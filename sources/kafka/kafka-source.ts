@@ -56,6 +56,8 @@ const RESUME_CHECK_MS = 100;
  * kafka-source-crash.test.ts took 45 s). Batches that wait for the store heartbeat meanwhile.
  */
 const SESSION_TIMEOUT_MS = 10_000;
+const CONSUMER_RESTART_MS = 1000;
+const MAX_CONSUMER_RESTART_MS = 30_000;
 
 /** kafkajs's log lines at warn and error go to the platform's log, with the source named; errors also to its health. */
 function logCreator(logger: Logger, health: KafkaSourceHealthTracker): KafkaConfig['logCreator'] {
@@ -71,6 +73,8 @@ function logCreator(logger: Logger, health: KafkaSourceHealthTracker): KafkaConf
 
 export class KafkaSourceRunner {
   readonly #consumers: Consumer[] = [];
+  /** Per consumer: how long to wait before replacing it when it crashes for good. */
+  readonly #restartDelays: number[] = [];
   readonly #logger: Logger;
   readonly #health: KafkaSourceHealthTracker;
   /** The outbox trigger's cursor: its backlog is what waits for delivery. */
@@ -103,17 +107,48 @@ export class KafkaSourceRunner {
       logLevel: logLevel.WARN,
       logCreator: logCreator(this.#logger, this.#health),
     });
-    for (let i = 0; i < this.config.consumers; i++) {
-      const consumer = kafka.consumer({ groupId: this.config.groupId, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 3000, maxWaitTimeInMs: MAX_WAIT_MS, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 } });
-      this.#consumers.push(consumer);
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.#health.assigned(i, payload.memberAssignment));
-      consumer.on(consumer.events.FETCH, () => this.#health.reachable());
-      consumer.on(consumer.events.CRASH, ({ payload }) => this.#health.failing(`the consumer crashed (${payload.error.message}); ${payload.restart ? 'it restarts' : 'it does not restart'}`));
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...this.config.topics], fromBeginning: this.config.fromBeginning });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.#batch(consumer, payload) });
-    }
+    for (let i = 0; i < this.config.consumers; i++) await this.#startConsumer(kafka, i);
     this.#logger.info({ topics: this.config.topics, group: this.config.groupId, consumers: this.config.consumers }, 'kafka source started');
+  }
+
+  async #startConsumer(kafka: Kafka, i: number): Promise<void> {
+    const consumer = kafka.consumer({ groupId: this.config.groupId, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 3000, maxWaitTimeInMs: MAX_WAIT_MS, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 } });
+    this.#consumers[i] = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.#restartDelays[i] = CONSUMER_RESTART_MS;
+      this.#health.assigned(i, payload.memberAssignment);
+    });
+    consumer.on(consumer.events.FETCH, () => this.#health.reachable());
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      const delay = this.#restartDelays[i] ?? CONSUMER_RESTART_MS;
+      this.#health.failing(`the consumer crashed (${payload.error.message}); ${payload.restart ? 'kafkajs restarts it' : `a new one starts in ${delay} ms`}`);
+      if (!payload.restart) void this.#replaceConsumer(kafka, i, consumer, delay);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.config.topics], fromBeginning: this.config.fromBeginning });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.#batch(consumer, payload) });
+    if (this.#resumeCheck !== undefined) consumer.pause(this.config.topics.map((topic) => ({ topic })));
+  }
+
+  /**
+   * kafkajs gives up on a consumer whose error it deems not retriable (the mock cluster answered a
+   * SyncGroup racing a second member's join with INVALID_REQUEST, and the source read nothing
+   * more while the process stayed up): a new consumer joins in its place, after a backoff that
+   * doubles up to 30 s and starts again at 1 s once a consumer joined its group.
+   */
+  async #replaceConsumer(kafka: Kafka, i: number, crashed: Consumer, delay: number): Promise<void> {
+    this.#health.unassigned(i);
+    this.#logger.error({ consumer: i, delayMs: delay }, 'the Kafka consumer crashed and kafkajs does not restart it; a new consumer takes its place');
+    this.#restartDelays[i] = Math.min(delay * 2, MAX_CONSUMER_RESTART_MS);
+    await crashed.disconnect().catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    if (!this.#running || this.#consumers[i] !== crashed) return;
+    try {
+      await this.#startConsumer(kafka, i);
+    } catch (error) {
+      this.#health.failing(`a new consumer could not start (${(error as Error).message})`);
+      void this.#replaceConsumer(kafka, i, this.#consumers[i] as Consumer, this.#restartDelays[i] ?? CONSUMER_RESTART_MS);
+    }
   }
 
   async #batch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {

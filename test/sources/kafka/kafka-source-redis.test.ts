@@ -108,7 +108,10 @@ spec:
     }
     const [victim, survivor] = processes as [RunningCli, RunningCli];
     const share = async (cli: RunningCli) => ((await (await fetch(`${cli.url}/readyz`)).json()) as { sources: Array<{ partitions?: { victim?: number[] } }> }).sources[0]?.partitions?.victim ?? [];
-    await waitFor(async () => (await share(victim)).length > 0 && (await share(survivor)).length > 0, 'both processes to have partitions', 70_000, 200);
+    let shares: number[][] = [];
+    await waitFor(async () => (shares = [await share(victim), await share(survivor)]).every((one) => one.length > 0), 'both processes to have partitions', 120_000, 200).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}: ${JSON.stringify(shares)}\n${processes.map((cli) => cli.output().stderr.slice(-3000)).join('\n---\n')}`);
+    });
     const producer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
     defer(() => producer.disconnect());
@@ -128,5 +131,5 @@ spec:
     expect(seen.size).toBe(total);
     expect(await share(survivor)).toEqual([0, 1, 2, 3]);
     expect(survivor.child.exitCode).toBeNull();
-  }, 180_000);
+  }, 300_000);
 });

@@ -162,4 +162,20 @@ describe('KafkaSource', () => {
     const after = await readyz(platform.url);
     expect(after).toEqual({ status: 'ready', sources: [{ kind: 'KafkaSource', source: 'shop/flaky', state: 'consuming', since: expect.any(String), partitions: { flaky: [0] } }] });
   }, 120_000);
+
+  it('a consumer kafkajs gives up on (a non-retriable SyncGroup error) is replaced: /readyz says so, then every record arrives', async () => {
+    await kafka.createTopic('crashing', 1);
+    const s = await sink();
+    // SyncGroup (API key 14) answers INVALID_REQUEST (42): kafkajs crashes the consumer without restarting it.
+    await kafka.failRequests(14, 42, 1);
+    const platform = await startTestPlatform(`${ONE_BROKER}${source('crashing', 'crashing', s.url)}`);
+    defer(() => platform.stop());
+    let during: Readyz | undefined;
+    await waitFor(async () => /a new one starts in 1000 ms/.test((during = await readyz(platform.url)).sources?.[0]?.reason ?? ''), '/readyz to report the crash', 20_000, 50);
+    expect(during?.sources?.[0]?.state).toBe('unavailable');
+    await produce('crashing', Array.from({ length: 200 }, (_, i) => ({ value: `c${i}` })));
+    await waitFor(() => new Set(s.received.map((r) => r.body.toString())).size >= 200, 'all 200 records at the sink', 30_000, 50);
+    const after = await readyz(platform.url);
+    expect(after.sources?.[0]).toEqual({ kind: 'KafkaSource', source: 'shop/crashing', state: 'consuming', since: expect.any(String), partitions: { crashing: [0] } });
+  }, 60_000);
 });
