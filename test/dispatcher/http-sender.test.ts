@@ -79,6 +79,38 @@ describe('HttpSender', () => {
     expect(outcome.kind === 'failed' && outcome.body.byteLength).toBe(1024);
   });
 
+  it('an error body arriving in many chunks is cut at 1024 bytes', async () => {
+    sink.respond((_r, res) => {
+      res.writeHead(500);
+      for (let i = 0; i < 10; i++) res.write(`${i}`.repeat(300));
+      res.end();
+    });
+    const outcome = await sender.send(sink.url, event, binary);
+    expect(outcome.kind === 'failed' && Buffer.from(outcome.body).toString()).toBe(`${'0'.repeat(300)}${'1'.repeat(300)}${'2'.repeat(300)}${'3'.repeat(124)}`);
+  });
+
+  it('an informational response (103 Early Hints) before the reply is passed over', async () => {
+    sink.respond((_r, res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload' });
+      res.writeHead(200, { 'ce-specversion': '1.0', 'ce-id': 'r-3', 'ce-source': '/sink', 'ce-type': 'com.example.reply', 'content-type': 'text/plain' }).end('after hints');
+    });
+    const outcome = await sender.send(sink.url, event, binary);
+    expect(outcome.kind === 'delivered' && outcome.reply?.attributes['id']).toBe('r-3');
+    expect(outcome.kind === 'delivered' && Buffer.from(outcome.reply?.data ?? []).toString()).toBe('after hints');
+  });
+
+  it('the path and query of the URL are sent as they are', async () => {
+    sink.respond((_r, res) => res.writeHead(202).end());
+    await sender.send(`${sink.url}/hooks/in?tenant=a%20b&x=1`, event, binary);
+    expect(sink.received.at(-1)?.url).toBe('/hooks/in?tenant=a%20b&x=1');
+  });
+
+  it('a URL that cannot be parsed fails the attempt without a status', async () => {
+    const outcome = await sender.send('not a url', event, binary);
+    expect(outcome).toMatchObject({ kind: 'failed', status: undefined });
+    expect(outcome.kind === 'failed' && outcome.error).toBe('the destination URL is not valid: Invalid URL');
+  });
+
   it('a timeout fails without a status', async () => {
     sink.respond(() => undefined);
     const started = Date.now();
