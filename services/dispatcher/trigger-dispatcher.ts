@@ -29,6 +29,7 @@ import type { LogEntry } from '../broker/event-log.ts';
 import type { TriggerConfig } from '../manifests/runtime-config.ts';
 import type { Attempt, RetryAnswer, RetryConsumer, RetryEntry } from './delivery-store.ts';
 import type { ResolvedDestination } from './destinations.ts';
+import { AckBatcher } from './ack-batcher.ts';
 import { DeadLetterSinkSender } from './dead-letter-sink.ts';
 import { DeliveryAttempts, type Verdict } from './delivery-attempt.ts';
 import { KeyQueues, orderingKeyOf } from './ordering/key-queues.ts';
@@ -45,8 +46,8 @@ export class TriggerDispatcher {
   readonly #logger: Logger;
   #inFlight = 0;
   #running = false;
-  /** Woken when a delivery finishes (capacity) or the dispatcher stops. */
-  readonly #capacityWaiters = new Set<() => void>();
+  /** Waiting for `room` free slots; woken when a delivery finishes and leaves that much, or the dispatcher stops. */
+  readonly #capacityWaiters = new Set<{ readonly room: number; readonly resolve: () => void }>();
   /** Woken when the dispatcher stops. */
   readonly #stopWaiters = new Set<() => void>();
   #readLoopDone: Promise<void> = Promise.resolve();
@@ -58,6 +59,7 @@ export class TriggerDispatcher {
   readonly #deadLetterSink: DeadLetterSinkSender;
   /** Entries waiting behind another of their ordering key; they count against maxInFlight. */
   readonly #keyQueues = new KeyQueues<LogEntry>();
+  readonly #acks: AckBatcher;
 
   constructor(plan: TriggerPlan, parts: TriggerDispatcherParts) {
     this.#plan = plan;
@@ -67,6 +69,10 @@ export class TriggerDispatcher {
     this.#name = plan.trigger.label ?? `trigger ${plan.trigger.key}`;
     this.#deadLetterSink = new DeadLetterSinkSender(parts, plan.delivery, this.#logger, () => this.#running);
     this.#attempts = new DeliveryAttempts(plan, parts, this.#logger, this.#name);
+    this.#acks = new AckBatcher(
+      (offsets) => parts.log.ack(this.#cursor, offsets),
+      (error: unknown) => this.#logger.warn({ err: error }, 'acknowledging delivered events failed; they may be delivered again'),
+    );
   }
 
   get inFlight(): number {
@@ -84,10 +90,11 @@ export class TriggerDispatcher {
   /** Stops taking new work and waits for deliveries under way. */
   async stop(): Promise<void> {
     this.#running = false;
-    this.#wake(this.#capacityWaiters);
+    this.#wakeCapacity();
     this.#wake(this.#stopWaiters);
     await Promise.all([this.#readLoopDone, this.#retries?.stop()]);
     while (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.add(resolve));
+    this.#acks.flush();
     // Not acknowledged: read again, in order, at the next start.
     this.#keyQueues.clear();
   }
@@ -132,7 +139,7 @@ export class TriggerDispatcher {
       .catch((error: unknown) => this.#logger.error({ err: error }, 'delivery bookkeeping failed; the event will be delivered again'))
       .finally(() => {
         this.#inFlight--;
-        this.#wake(this.#capacityWaiters);
+        this.#wakeCapacity();
         if (this.#inFlight === 0) for (const resolve of this.#idle) (this.#idle.delete(resolve), resolve());
       });
   }
@@ -142,9 +149,27 @@ export class TriggerDispatcher {
     return this.#inFlight + this.#keyQueues.waiting;
   }
 
-  /** Waits until `room` deliveries can start. */
+  /**
+   * Waits until `room` deliveries can start. Woken by every finished delivery and by stop(), so no
+   * timer: a timer per wait (a 1 s safety net) was ~800 bytes and a timer-list update per
+   * delivered event in bench:kafka's allocation profile.
+   */
   async #capacity(room = 1): Promise<void> {
-    while (this.#running && this.#busy() > this.#plan.trigger.maxInFlight - room) await this.#sleep(1000, this.#capacityWaiters);
+    while (this.#running && !this.#hasRoom(room)) await new Promise<void>((resolve) => this.#capacityWaiters.add({ room, resolve }));
+  }
+
+  #hasRoom(room: number): boolean {
+    return this.#busy() <= this.#plan.trigger.maxInFlight - room;
+  }
+
+  /** Wakes the capacity waiters that now have their room (all of them once stopped). */
+  #wakeCapacity(): void {
+    if (this.#capacityWaiters.size === 0) return;
+    for (const waiter of this.#capacityWaiters) {
+      if (this.#running && !this.#hasRoom(waiter.room)) continue;
+      this.#capacityWaiters.delete(waiter);
+      waiter.resolve();
+    }
   }
 
   /** An entry of an ordered trigger goes now if none of its key is out, else waits its turn. */
@@ -162,7 +187,7 @@ export class TriggerDispatcher {
         // Only bookkeeping while stopping gets here; the entry, not acknowledged, comes again.
         this.#logger.error({ err: error }, 'delivery bookkeeping failed; the event will be delivered again');
       }
-      this.#wake(this.#capacityWaiters);
+      this.#wakeCapacity();
     }
   }
 
@@ -181,7 +206,7 @@ export class TriggerDispatcher {
         continue;
       }
       if (verdict.kind === 'dead') await this.#deadLetter(verdict.event ?? entry.event, attempts, verdict);
-      this.#parts.log.ack(this.#cursor, [entry.offset]).catch((error: unknown) => this.#logger.warn({ err: error }, 'acknowledging a delivered event failed; it may be delivered again'));
+      this.#acks.add(entry.offset);
       return;
     }
   }
@@ -200,8 +225,12 @@ export class TriggerDispatcher {
     });
   }
 
+  /** Wakes every waiter once; a waiter that still has to wait adds itself again. */
   #wake(waiters: Set<() => void>): void {
-    for (const wake of [...waiters]) wake();
+    if (waiters.size === 0) return;
+    const woken = [...waiters];
+    waiters.clear();
+    for (const wake of woken) wake();
   }
 
   /**
@@ -234,7 +263,7 @@ export class TriggerDispatcher {
     }
     // The outcome is durable by now; the acknowledgement need not be waited for (a lost one only
     // means a redelivery), and waiting would hold this delivery's slot until the next cursor write.
-    this.#parts.log.ack(this.#cursor, [entry.offset]).catch((error: unknown) => this.#logger.warn({ err: error }, 'acknowledging a delivered event failed; it may be delivered again'));
+    this.#acks.add(entry.offset);
   }
 
   /** Another attempt for a persisted retry; the store applies the answer. */

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../services/broker/event-log.ts';
 import { BrokerTails } from '../../services/broker/embedded/broker-tails.ts';
-import { TailCache } from '../../services/broker/embedded/tail-cache.ts';
+import { CommittedEntry } from '../../services/broker/embedded/committed-entry.ts';
+import { TailCache, type TailEntry } from '../../services/broker/embedded/tail-cache.ts';
 
-const entry = (offset: number, type: string): LogEntry => ({
+const entry = (offset: number, type: string): TailEntry => ({
   offset: String(offset),
   broker: 'ns/b',
   appendedAt: 0,
+  type,
   event: { attributes: { specversion: '1.0', id: String(offset), source: '/s', type } },
 });
 const offsets = (entries: readonly LogEntry[] | undefined) => entries?.map((e) => Number(e.offset));
@@ -80,5 +82,16 @@ describe('the tails of several brokers', () => {
     many.register(Array.from({ length: 100 }, (_, i) => i + 1), 0);
     fill(many.get(7), 1500);
     expect(many.get(7)?.after(500, 10_000)).toHaveLength(1000);
+  });
+});
+
+describe('a committed entry', () => {
+  it('parses the attributes it was written with once, and every reader gets the same event', () => {
+    const data = Buffer.from('{"n":1}');
+    const committed = new CommittedEntry('7', 'ns/b', 1000, 'com.example', '{"specversion":"1.0","id":"a","source":"/s","type":"com.example","count":3,"ok":true}', data, 'json');
+    expect(committed.type).toBe('com.example');
+    const event = committed.event;
+    expect(event).toEqual({ attributes: { specversion: '1.0', id: 'a', source: '/s', type: 'com.example', count: 3, ok: true }, data, dataEncoding: 'json' });
+    expect(committed.event).toBe(event);
   });
 });

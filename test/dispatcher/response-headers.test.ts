@@ -1,6 +1,6 @@
 /** Raw response headers as undici hands them to a dispatch handler, parsed with plain values. */
 import { describe, expect, it } from 'vitest';
-import { parseRawHeaders } from '../../services/dispatcher/delivery/response-collector.ts';
+import { parseRawHeaders, rawHeader } from '../../services/dispatcher/delivery/response-collector.ts';
 
 const raw = (...pairs: string[]) => pairs.map((text) => Buffer.from(text, 'latin1'));
 
@@ -21,5 +21,20 @@ describe('parseRawHeaders', () => {
 
   it('bytes above 0x7f are read as latin1, as undici does', () => {
     expect(parseRawHeaders([Buffer.from('x-name'), Buffer.from([0x63, 0xe9])])['x-name']).toBe('cé');
+  });
+});
+
+describe('rawHeader', () => {
+  it('finds a header whatever the case of its name, the first of several', () => {
+    const headers = raw('Content-Length', '0', 'CE-SpecVersion', '1.0', 'ce-specversion', '0.3');
+    expect(rawHeader(headers, 'ce-specversion')).toBe('1.0');
+    expect(rawHeader(headers, 'content-length')).toBe('0');
+  });
+
+  it('a name of the same length that differs is not a match, nor is a missing header', () => {
+    // Both 14 bytes long; only the letters are compared case-insensitively.
+    expect(rawHeader(raw('content-length', '12'), 'ce-specversion')).toBeUndefined();
+    expect(rawHeader(raw('RETRY_AFTER', '5'), 'retry-after')).toBeUndefined();
+    expect(rawHeader([], 'retry-after')).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
 import type { CursorPosition } from '../cursor-position.ts';
 import type { BrokerKey } from '../event-log.ts';
 import type { PendingRows } from './pending-rows.ts';
+import { CommittedEntry } from './committed-entry.ts';
 import { TailCache } from './tail-cache.ts';
 
 /** What the tails need to know of an open cursor: its broker, its one type if any, how far it has been handed entries. */
@@ -11,7 +12,11 @@ export interface TailReader {
   readonly position: CursorPosition;
 }
 
-/** The tails are checked against the cursors' positions once this many entries have been added. */
+/**
+ * The tails are checked against the cursors' positions once this many entries have been added or
+ * handed out: a source paused by backpressure adds none while its trigger drains the tail, and the
+ * events handed out would otherwise stay until it resumed.
+ */
 const RELEASE_EVERY = 256;
 
 /** A broker's share of the entries never goes below this (or the whole budget, when that is smaller). */
@@ -45,10 +50,11 @@ export class BrokerTails {
     for (let i = 0; i < rows.count; i++) {
       const brokerId = rows.brokerIds[i] as number;
       const event = rows.events[i] as CloudEvent;
-      this.#tails.get(brokerId)?.push({ offset: String(firstSeq + i), broker: brokerNames.get(brokerId) as BrokerKey, appendedAt, event });
+      const type = String(event.attributes['type']);
+      this.#tails.get(brokerId)?.push(new CommittedEntry(String(firstSeq + i), brokerNames.get(brokerId) as BrokerKey, appendedAt, type, rows.attributes[i] as string, event.data, event.dataEncoding));
       let types = appendedTypes.get(brokerId);
       if (types === undefined) appendedTypes.set(brokerId, (types = new Set()));
-      types.add(String(event.attributes['type']));
+      types.add(type);
     }
     return appendedTypes;
   }
@@ -57,7 +63,7 @@ export class BrokerTails {
   release(brokerId: number, cursors: Iterable<TailReader>): void {
     const tail = this.#tails.get(brokerId);
     // Not after every commit: the scan is over every open cursor, 1,000 with 1,000 triggers.
-    if (tail === undefined || tail.pushedSinceRelease < RELEASE_EVERY) return;
+    if (tail === undefined || tail.changesSinceRelease < RELEASE_EVERY) return;
     let allTypes = Number.POSITIVE_INFINITY;
     const byType = new Map<string, number>();
     for (const cursor of cursors) {

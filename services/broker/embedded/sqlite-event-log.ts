@@ -219,6 +219,7 @@ export class SqliteEventLog implements EventLog {
       }
       cursor.position.handedOut(entries.map((entry) => Number(entry.offset)));
       if (typed !== undefined && cursor.position.skippedTo(typed.through)) this.#markDirty(cursor);
+      if (tail !== undefined && entries.length > 0) this.#tails.release(cursor.brokerId, this.#cursors.values());
       return entries;
     };
     let entries = select();

@@ -1,8 +1,13 @@
 import type { LogEntry } from '../event-log.ts';
 
+/** An entry of the tail, with its CloudEvents `type` at hand (the index is by type; committed-entry.ts). */
+export interface TailEntry extends LogEntry {
+  readonly type: string;
+}
+
 /** Entries of one type, oldest first, from `head` on. */
 interface TypeRun {
-  entries: LogEntry[];
+  entries: TailEntry[];
   head: number;
 }
 
@@ -32,7 +37,7 @@ export interface TailNeeds {
  * MB) with no reader at all (docs/benchmarks.md).
  */
 export class TailCache {
-  #entries: LogEntry[] = [];
+  #entries: TailEntry[] = [];
   #head = 0;
   #completeAfter: number;
   #newest: number;
@@ -40,7 +45,7 @@ export class TailCache {
   readonly #evictedOfType = new Map<string, number>();
   /** Offsets at or below it may have left for any type (the per-type record starts above it). */
   #typeFloor: number;
-  #pushedSinceRelease = 0;
+  #changesSinceRelease = 0;
 
   constructor(
     completeAfter: number,
@@ -51,12 +56,12 @@ export class TailCache {
     this.#typeFloor = completeAfter;
   }
 
-  /** Entries pushed since the last `release`. */
-  get pushedSinceRelease(): number {
-    return this.#pushedSinceRelease;
+  /** Entries pushed or handed out since the last `release`: what may let entries go. */
+  get changesSinceRelease(): number {
+    return this.#changesSinceRelease;
   }
 
-  push(entry: LogEntry): void {
+  push(entry: TailEntry): void {
     this.#entries.push(entry);
     this.#newest = Number(entry.offset);
     const type = typeOf(entry);
@@ -66,16 +71,16 @@ export class TailCache {
       this.#byType.set(type, run);
     }
     run.entries.push(entry);
-    this.#pushedSinceRelease++;
+    this.#changesSinceRelease++;
     while (this.#entries.length - this.#head > this.limit) this.#evictOldest();
     this.#compact();
   }
 
   /** Lets the oldest entries go, up to the first one that an open cursor may still read. */
   release(needs: TailNeeds): void {
-    this.#pushedSinceRelease = 0;
+    this.#changesSinceRelease = 0;
     while (this.#head < this.#entries.length) {
-      const oldest = this.#entries[this.#head] as LogEntry;
+      const oldest = this.#entries[this.#head] as TailEntry;
       const offset = Number(oldest.offset);
       if (offset > needs.allTypes || offset > (needs.byType.get(typeOf(oldest)) ?? Number.POSITIVE_INFINITY)) break;
       this.#evictOldest();
@@ -84,17 +89,19 @@ export class TailCache {
   }
 
   /** Up to `max` entries after `offset`, or undefined when the cache cannot answer for that offset. */
-  after(offset: number, max: number): LogEntry[] | undefined {
+  after(offset: number, max: number): TailEntry[] | undefined {
     if (offset < this.#completeAfter) return undefined;
     const from = firstAfter(this.#entries, this.#head, offset);
-    return this.#entries.slice(from, from + max);
+    const entries = this.#entries.slice(from, from + max);
+    this.#changesSinceRelease += entries.length;
+    return entries;
   }
 
   /**
    * Up to `max` entries of `type` after `offset`, and `through`: the offset up to which every entry
    * of another type has been passed over. Undefined when the cache cannot answer for that offset.
    */
-  afterOfType(offset: number, max: number, type: string): { entries: LogEntry[]; through: number } | undefined {
+  afterOfType(offset: number, max: number, type: string): { entries: TailEntry[]; through: number } | undefined {
     if (offset < this.#typeFloor || offset < (this.#evictedOfType.get(type) ?? 0)) return undefined;
     const run = this.#byType.get(type);
     if (run === undefined) return { entries: [], through: Math.max(offset, this.#newest) };
@@ -102,11 +109,12 @@ export class TailCache {
     const entries = run.entries.slice(from, from + max);
     const last = entries[entries.length - 1];
     const through = entries.length === max && last !== undefined ? Number(last.offset) : Math.max(offset, this.#newest);
+    this.#changesSinceRelease += entries.length;
     return { entries, through };
   }
 
   #evictOldest(): void {
-    const oldest = this.#entries[this.#head] as LogEntry;
+    const oldest = this.#entries[this.#head] as TailEntry;
     const offset = Number(oldest.offset);
     this.#completeAfter = offset;
     this.#head++;
@@ -136,17 +144,17 @@ export class TailCache {
   }
 }
 
-function typeOf(entry: LogEntry): string {
-  return String(entry.event.attributes['type']);
+function typeOf(entry: TailEntry): string {
+  return entry.type;
 }
 
 /** Index of the first entry after `offset` in `entries` (offset order), searching from `from`. */
-function firstAfter(entries: readonly LogEntry[], from: number, offset: number): number {
+function firstAfter(entries: readonly TailEntry[], from: number, offset: number): number {
   let low = from;
   let high = entries.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (Number((entries[mid] as LogEntry).offset) <= offset) low = mid + 1;
+    if (Number((entries[mid] as TailEntry).offset) <= offset) low = mid + 1;
     else high = mid;
   }
   return low;

@@ -12,7 +12,7 @@ import { Agent } from 'undici';
 import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
 import { eventsFromHttp, toBinaryHttp, toStructuredHttp } from '../../cloudevents/http-binding.ts';
 import { isSuccess } from './backoff.ts';
-import { type CollectedResponse, ResponseCollector, type ResponseHeaders } from './response-collector.ts';
+import { type CollectedResponse, parseRawHeaders, rawHeader, ResponseCollector } from './response-collector.ts';
 
 /** Knative's dead-letter extension keeps 1024 bytes of the failing response (reference §3.4). */
 export const ERROR_BODY_BYTES = 1024;
@@ -80,13 +80,10 @@ export class HttpSender {
     if (response.kind === 'error') {
       return { kind: 'failed', status: undefined, body: new Uint8Array(), retryAfter: undefined, error: describeError(response.error, options.timeoutMs) };
     }
-    const { status, body } = response;
-    if (!isSuccess(status)) {
-      const retryAfter = response.headers['retry-after'];
-      return { kind: 'failed', status, body, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, error: `the destination answered ${status}` };
-    }
+    const { status, body, rawHeaders } = response;
+    if (!isSuccess(status)) return { kind: 'failed', status, body, retryAfter: rawHeader(rawHeaders, 'retry-after'), error: `the destination answered ${status}` };
     if (status !== 200 && status !== 201) return { kind: 'delivered', status, reply: undefined };
-    return { kind: 'delivered', status, ...readReply(response.headers, body) };
+    return readReply(status, rawHeaders, body);
   }
 
   #target(url: string): Target {
@@ -105,15 +102,16 @@ export class HttpSender {
   }
 }
 
-function readReply(headers: ResponseHeaders, body: Buffer): { reply: CloudEvent | undefined; replyProblem?: string } {
-  const contentType = headers['content-type'];
-  const isStructured = typeof contentType === 'string' && contentType.toLowerCase().startsWith('application/cloudevents');
-  if (headers['ce-specversion'] === undefined && !isStructured) return { reply: undefined };
+/** A 200 or 201 is a reply when it carries a CloudEvent (binary `ce-specversion`, or structured). */
+function readReply(status: number, rawHeaders: readonly Buffer[], body: Buffer): SendOutcome {
+  const contentType = rawHeader(rawHeaders, 'content-type');
+  const isStructured = contentType !== undefined && contentType.toLowerCase().startsWith('application/cloudevents');
+  if (!isStructured && rawHeader(rawHeaders, 'ce-specversion') === undefined) return { kind: 'delivered', status, reply: undefined };
   try {
-    const { events } = eventsFromHttp(headers, body);
-    return { reply: events.length === 1 ? events[0] : undefined, replyProblem: events.length === 1 ? undefined : 'a batch is not a reply' };
+    const { events } = eventsFromHttp(parseRawHeaders(rawHeaders), body);
+    return events.length === 1 ? { kind: 'delivered', status, reply: events[0] } : { kind: 'delivered', status, reply: undefined, replyProblem: 'a batch is not a reply' };
   } catch (error) {
-    return { reply: undefined, replyProblem: `the reply is not a valid CloudEvent: ${(error as Error).message}` };
+    return { kind: 'delivered', status, reply: undefined, replyProblem: `the reply is not a valid CloudEvent: ${(error as Error).message}` };
   }
 }
 

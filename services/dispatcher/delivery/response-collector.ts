@@ -7,15 +7,15 @@
  */
 import type { Dispatcher } from 'undici';
 
-/** Response headers, names lower-cased; a repeated header is a list. */
-export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
-
 export type CollectedResponse =
-  | { readonly kind: 'response'; readonly status: number; readonly headers: ResponseHeaders; readonly body: Buffer }
+  /** Headers as undici hands them, name and value in turn: most responses need none of them parsed. */
+  | { readonly kind: 'response'; readonly status: number; readonly rawHeaders: readonly Buffer[]; readonly body: Buffer }
   | { readonly kind: 'error'; readonly error: Error };
 
 /** How much of a body is kept, by status: a possible reply whole, an error's start, else nothing. */
 export type BodyLimit = (status: number) => number;
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * undici 7's Agent takes the handler interface its core calls (onConnect, onHeaders with raw
@@ -55,13 +55,32 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
-    const body = this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks);
-    this.done({ kind: 'response', status: this.#status, headers: parseRawHeaders(this.#rawHeaders), body });
+    const body = this.#chunks.length === 0 ? EMPTY : this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks);
+    this.done({ kind: 'response', status: this.#status, rawHeaders: this.#rawHeaders, body });
   }
 
   onError(error: Error): void {
     this.done({ kind: 'error', error });
   }
+}
+
+/** The first value of header `name` (lower case), without parsing the others. */
+export function rawHeader(raw: readonly Buffer[], name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const candidate = raw[i] as Buffer;
+    if (candidate.byteLength === name.length && sameName(candidate, name)) return (raw[i + 1] as Buffer).toString('latin1');
+  }
+  return undefined;
+}
+
+/** ASCII case-insensitive: `name` is lower case; a byte matches it or its upper-case letter. */
+function sameName(candidate: Buffer, name: string): boolean {
+  for (let j = 0; j < name.length; j++) {
+    const wanted = name.charCodeAt(j);
+    const byte = candidate[j] as number;
+    if (byte !== wanted && !(wanted >= 0x61 && wanted <= 0x7a && byte === wanted - 0x20)) return false;
+  }
+  return true;
 }
 
 /** Header names lower-cased, values as latin1 (undici's parseHeaders); a repeated header becomes a list. */
