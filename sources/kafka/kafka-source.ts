@@ -25,7 +25,7 @@ import type { DeliveryStore } from '../../services/dispatcher/delivery-store.ts'
 import type { KafkaSourceConfig } from '../../services/manifests/runtime-config.ts';
 import { cursorName } from '../../services/dispatcher/trigger-dispatcher.ts';
 import { registerKafkaCodecs } from './kafka-codecs.ts';
-import { type KafkaRecord, recordToEvent, synthesizedEvent } from './kafka-record-event.ts';
+import { type KafkaRecord, recordToEvent, type SourceIdentity, synthesizedEvent } from './kafka-record-event.ts';
 import { type KafkaSourceHealth, KafkaSourceHealthTracker } from './kafka-source-health.ts';
 
 export interface KafkaSourceParts {
@@ -79,6 +79,8 @@ export class KafkaSourceRunner {
   readonly #health: KafkaSourceHealthTracker;
   /** The outbox trigger's cursor: its backlog is what waits for delivery. */
   readonly #outboxCursor: string;
+  /** What records become events with; one object for the source's life (kafka-record-event.ts keeps per-topic strings by it). */
+  readonly #identity: SourceIdentity;
   #running = false;
   #resumeCheck: NodeJS.Timeout | undefined;
 
@@ -90,6 +92,7 @@ export class KafkaSourceRunner {
     this.#logger = parts.logger.child({ kafkaSource: config.key });
     this.#health = new KafkaSourceHealthTracker(config.key);
     this.#outboxCursor = cursorName({ key: config.outbox });
+    this.#identity = { namespace: config.namespace, name: config.name, keyType: config.keyType, extensions: config.extensions };
   }
 
   health(): KafkaSourceHealth {
@@ -156,7 +159,7 @@ export class KafkaSourceRunner {
     if (batch.messages.length === 0) return;
     const events: CloudEvent[] = [];
     const invalid: Array<{ event: CloudEvent; reason: string }> = [];
-    const identity = { namespace: this.config.namespace, name: this.config.name, keyType: this.config.keyType, extensions: this.config.extensions };
+    const identity = this.#identity;
     // The outbox's trigger delivers the events of one partition one at a time (ordering: ordered).
     const orderBy = this.config.ordering === 'ordered' ? `${batch.topic}/${batch.partition}` : undefined;
     for (const message of batch.messages) {
