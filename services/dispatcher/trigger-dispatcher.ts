@@ -71,7 +71,7 @@ export class TriggerDispatcher {
     this.#attempts = new DeliveryAttempts(plan, parts, this.#logger, this.#name);
     this.#acks = new AckBatcher(
       (offsets) => parts.log.ack(this.#cursor, offsets),
-      (error: unknown) => this.#logger.warn({ err: error }, 'acknowledging delivered events failed; they may be delivered again'),
+      (error: unknown) => this.#logger.warn({ err: error }, 'acknowledging delivered or filtered-out events failed; they may be delivered again'),
     );
   }
 
@@ -107,16 +107,14 @@ export class TriggerDispatcher {
         await this.#capacity(Math.max(1, Math.floor(this.#plan.trigger.maxInFlight / 10)));
         if (!this.#running) break;
         const entries = await this.#parts.log.read(this.#cursor, this.#plan.trigger.maxInFlight - this.#busy(), 250);
-        const rejected: string[] = [];
         const orderingKey = this.#plan.trigger.orderingKey;
         for (const entry of entries) {
-          if (this.#plan.filter.match(entry.event) === 'fail') rejected.push(entry.offset);
+          // A filtered-out entry is acknowledged with the delivered ones: it needs no durable
+          // acknowledgement (after a crash it is filtered out again).
+          if (this.#plan.filter.match(entry.event) === 'fail') this.#acks.add(entry.offset);
           else if (orderingKey === undefined) this.#track(this.#first(entry));
           else this.#offerOrdered(orderingKeyOf(entry.event.attributes, orderingKey), entry);
         }
-        // Not awaited: a filtered-out entry needs no durable acknowledgement (after a crash it is
-        // filtered out again), and waiting for the commit would hold up the next read.
-        if (rejected.length > 0) this.#parts.log.ack(this.#cursor, rejected).catch((error: unknown) => this.#logger.warn({ err: error }, 'acknowledging filtered-out events failed'));
       } catch (error) {
         this.#logger.error({ err: error }, 'reading the log failed; trying again in 1 s');
         await this.#sleep(1000, this.#stopWaiters);

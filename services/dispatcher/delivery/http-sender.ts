@@ -61,6 +61,7 @@ export class HttpSender {
 
   async send(url: string, event: CloudEvent, options: SendOptions): Promise<SendOutcome> {
     const message = options.format === 'json' ? toStructuredHttp(event) : toBinaryHttp(event);
+    // toBinaryHttp and toStructuredHttp make a fresh headers object for each call: extended in place.
     const headers = message.headers;
     headers['prefer'] = 'reply';
     if (options.headers !== undefined) Object.assign(headers, options.headers);
