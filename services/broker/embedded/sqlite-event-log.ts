@@ -15,9 +15,11 @@ import type { CloudEvent } from '../../cloudevents/cloud-event.ts';
 import { SwitchyardError } from '../../errors.ts';
 import type { BrokerKey, CursorSpec, EventLog, LogEntry, LogHealth, Retention } from '../event-log.ts';
 import { AppendWaiters } from './append-waiters.ts';
-import { applyPragmas, applySchema, dataEncodingCode, dataEncodingOf, type Synchronous } from './sqlite-schema.ts';
+import { applyPragmas, applySchema, dataEncodingCode, type Synchronous } from './sqlite-schema.ts';
 import { CursorPosition } from '../cursor-position.ts';
 import { PendingRows } from './pending-rows.ts';
+import { retentionFloor } from './sqlite-retention.ts';
+import { entryOf, EVENTS_AFTER_SQL, type EventRow, listEntries } from './sqlite-event-rows.ts';
 import type { CommitResult, WriteStep } from './sqlite-writer-protocol.ts';
 import { BrokerTails } from './broker-tails.ts';
 import { CommitHealth } from './commit-health.ts';
@@ -64,14 +66,6 @@ interface CursorState {
   readonly onlyType: string | undefined;
   readonly position: CursorPosition;
   dirty: boolean;
-}
-
-interface EventRow {
-  seq: number;
-  appended_at: number;
-  attributes: string;
-  data: Buffer | null;
-  data_encoding: number;
 }
 
 export class SqliteEventLog implements EventLog {
@@ -164,19 +158,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   async list(broker: BrokerKey, options: { readonly limit?: number; readonly after?: string } = {}): Promise<LogEntry[]> {
-    const brokerId = this.#requireBroker(broker);
-    const limit = options.limit ?? -1;
-    if (options.after !== undefined) {
-      const rows = this.#reader
-        .prepare('SELECT seq, appended_at, attributes, data, data_encoding FROM events WHERE broker_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-        .all(brokerId, Number(options.after), limit) as EventRow[];
-      return rows.map((row) => this.#entry(broker, row));
-    }
-    const rows = this.#reader
-      .prepare('SELECT seq, appended_at, attributes, data, data_encoding FROM events WHERE broker_id = ? ORDER BY seq DESC LIMIT ?')
-      .all(brokerId, limit) as EventRow[];
-    rows.reverse();
-    return rows.map((row) => this.#entry(broker, row));
+    return listEntries(this.#reader, broker, this.#requireBroker(broker), options);
   }
 
   async openCursor(cursor: CursorSpec): Promise<void> {
@@ -210,12 +192,7 @@ export class SqliteEventLog implements EventLog {
         const cached = tail?.after(cursor.position.delivered, max);
         entries =
           cached ??
-          this.query<EventRow>(
-            'SELECT seq, appended_at, attributes, data, data_encoding FROM events WHERE broker_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-            cursor.brokerId,
-            cursor.position.delivered,
-            max,
-          ).map((row) => this.#entry(broker, row));
+          this.query<EventRow>(EVENTS_AFTER_SQL, cursor.brokerId, cursor.position.delivered, max).map((row) => entryOf(broker, row));
       }
       cursor.position.handedOut(entries.map((entry) => Number(entry.offset)));
       if (typed !== undefined && cursor.position.skippedTo(typed.through)) this.#markDirty(cursor);
@@ -265,27 +242,9 @@ export class SqliteEventLog implements EventLog {
 
   async trim(broker: BrokerKey, retention: Retention): Promise<number> {
     const brokerId = this.#requireBroker(broker);
-    let below = 0;
-    if (retention.maxAgeMs !== undefined) {
-      const row = this.#reader
-        .prepare('SELECT MIN(seq) AS seq FROM events WHERE broker_id = ? AND appended_at >= ?')
-        .get(brokerId, Date.now() - retention.maxAgeMs) as { seq: number | null };
-      below = Math.max(below, row.seq ?? Number.MAX_SAFE_INTEGER);
-    }
-    if (retention.maxCount !== undefined) {
-      const row = this.#reader
-        .prepare('SELECT seq FROM events WHERE broker_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?')
-        .get(brokerId, Math.max(0, retention.maxCount - 1)) as { seq: number } | undefined;
-      if (row !== undefined) below = Math.max(below, row.seq);
-    }
+    const acked = [...this.#cursors.values()].filter((cursor) => cursor.brokerId === brokerId).map((cursor) => cursor.position.acked);
+    const below = retentionFloor(this.#reader, brokerId, retention, acked);
     if (below === 0) return 0;
-    const slowest = this.#reader.prepare('SELECT MIN(position) AS position FROM cursors WHERE broker_id = ?').get(brokerId) as {
-      position: number | null;
-    };
-    for (const cursor of this.#cursors.values()) {
-      if (cursor.brokerId === brokerId) below = Math.min(below, cursor.position.acked + 1);
-    }
-    if (slowest.position !== null) below = Math.min(below, slowest.position + 1);
     return (await this.#writer.call({ op: 'trim', brokerId, belowSeq: below })) as number;
   }
 
@@ -328,16 +287,6 @@ export class SqliteEventLog implements EventLog {
     this.#commits.stop();
     await this.#writer.stop();
     this.#reader.close();
-  }
-
-  #entry(broker: BrokerKey, row: EventRow): LogEntry {
-    const data = row.data ?? undefined;
-    return {
-      offset: String(row.seq),
-      broker,
-      appendedAt: row.appended_at,
-      event: { attributes: JSON.parse(row.attributes), data, dataEncoding: dataEncodingOf(row.data_encoding) },
-    };
   }
 
   #requireBroker(broker: BrokerKey): number {
