@@ -23,6 +23,7 @@ import { AppendBatcher } from './append-batcher.ts';
 import { StreamWatcher } from './stream-watcher.ts';
 import { StoreEpoch, type StoreLostListener } from './store-epoch.ts';
 import { CursorLease } from './cursor-lease.ts';
+import { createGroup, forgetGoneConsumers, isNoGroup } from './consumer-groups.ts';
 
 export interface RedisEventLogOptions {
   readonly location: RedisLocation;
@@ -55,23 +56,8 @@ interface Cursor {
 /** A consumer with nothing pending and idle this long belongs to a process that is gone. */
 const CONSUMER_GONE_MS = 10 * 60_000;
 
-/** Deletes consumer ARGV[2] of group ARGV[1] if it still has nothing pending and is idle over ARGV[3] ms. */
-const FORGET_CONSUMER = `
-for _, fields in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
-  local info = {}
-  for i = 1, #fields, 2 do info[fields[i]] = fields[i + 1] end
-  if info['name'] == ARGV[2] and info['pending'] == 0 and info['idle'] > tonumber(ARGV[3]) then
-    return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
-  end
-end
-return -1`;
-
 /** How often the engine checks that Redis still holds its data (a GET): a loss is repaired within this. */
 const EPOCH_CHECK_MS = 1000;
-
-function isNoGroup(error: unknown): boolean {
-  return String((error as Error | undefined)?.message).startsWith('NOGROUP');
-}
 
 export class RedisEventLog implements EventLog {
   readonly #main: Redis;
@@ -158,15 +144,6 @@ export class RedisEventLog implements EventLog {
     );
   }
 
-  async #createGroup(key: string, group: string, from: '0' | '$'): Promise<void> {
-    try {
-      await send(this.#main, 'XGROUP', ['CREATE', key, group, from, 'MKSTREAM']);
-    } catch (error) {
-      // Another process (or an earlier open) created it.
-      if (!String((error as Error).message).startsWith('BUSYGROUP')) throw error;
-    }
-  }
-
   /**
    * A read found its consumer group missing: the store lost its data (repaired by #storeLost), or
    * only the group was removed, which is repaired here from the stream's start: every entry may be
@@ -183,7 +160,7 @@ export class RedisEventLog implements EventLog {
     cursor.held.clear();
     cursor.ownPendingAfter = undefined;
     cursor.claimFrom = '0-0';
-    await this.#createGroup(cursor.key, cursor.name, '0');
+    await createGroup(this.#main, cursor.key, cursor.name, '0');
   }
 
   /** Brokers are this process's configuration; their streams appear with the first append or cursor. */
@@ -237,7 +214,7 @@ export class RedisEventLog implements EventLog {
   async openCursor(spec: CursorSpec): Promise<void> {
     this.#requireBroker(spec.broker);
     const key = this.#keys.stream(spec.broker);
-    await this.#createGroup(key, spec.name, '$');
+    await createGroup(this.#main, key, spec.name, '$');
     const lease = spec.exclusive === true ? new CursorLease(this.#main, this.#keys.cursorLease(spec.name), this.#location.consumer, this.#location.claimIdleMs) : undefined;
     this.#cursors.set(spec.name, { name: spec.name, broker: spec.broker, key, ownPendingAfter: '0', claimFrom: '0-0', nextClaimAt: 0, held: new Map(), lease, takeover: false });
   }
@@ -315,30 +292,12 @@ export class RedisEventLog implements EventLog {
     // A whole pass over the pending list is done: the next one waits half the idle time.
     if (cursor.claimFrom === '0-0') {
       cursor.nextClaimAt = Date.now() + this.#location.claimIdleMs / 2;
-      await this.#forgetGoneConsumers(cursor);
+      await forgetGoneConsumers(this.#main, cursor.key, cursor.name, this.#location.consumer, this.#consumerGoneMs);
     }
     const entries = isRawStreamEntries(reply[1]) ? reply[1] : [];
     const deleted = (reply[2] ?? []).map(String);
     if (deleted.length > 0) await send(this.#main, 'XACK', [cursor.key, cursor.name, ...deleted]);
     return this.#entries(cursor.broker, entries.filter(([id, fields]) => fields !== null && !cursor.held.has(id.toString())));
-  }
-
-  /**
-   * Every process start under a new name (HOSTNAME:PID) adds a consumer to each group; once a gone
-   * one's entries were all claimed, it is removed. Only consumers with nothing pending and idle far
-   * longer than a live reader is (live ones read several times a second) are removed, and the
-   * check is repeated in the same Lua script as the removal: XGROUP DELCONSUMER drops a consumer's
-   * pending entries with it, so a consumer that read something meanwhile must stay.
-   */
-  async #forgetGoneConsumers(cursor: Cursor): Promise<void> {
-    const consumers = (await send(this.#main, 'XINFO', ['CONSUMERS', cursor.key, cursor.name])) as unknown[][];
-    for (const fields of consumers) {
-      const info = fieldMap(fields);
-      const name = String(info.get('name'));
-      if (name === this.#location.consumer || Number(info.get('pending')) !== 0 || Number(info.get('idle')) <= this.#consumerGoneMs) continue;
-      // Checked again inside Redis, atomically: the consumer may have read something since.
-      await send(this.#main, 'EVAL', [FORGET_CONSUMER, '1', cursor.key, cursor.name, name, String(this.#consumerGoneMs)]);
-    }
   }
 
   #handOut(cursor: Cursor, entries: LogEntry[]): LogEntry[] {
