@@ -64,7 +64,7 @@ export class TailCache {
   push(entry: TailEntry): void {
     this.#entries.push(entry);
     this.#newest = Number(entry.offset);
-    const type = typeOf(entry);
+    const type = entry.type;
     let run = this.#byType.get(type);
     if (run === undefined) {
       run = { entries: [], head: 0 };
@@ -82,7 +82,7 @@ export class TailCache {
     while (this.#head < this.#entries.length) {
       const oldest = this.#entries[this.#head] as TailEntry;
       const offset = Number(oldest.offset);
-      if (offset > needs.allTypes || offset > (needs.byType.get(typeOf(oldest)) ?? Number.POSITIVE_INFINITY)) break;
+      if (offset > needs.allTypes || offset > (needs.byType.get(oldest.type) ?? Number.POSITIVE_INFINITY)) break;
       this.#evictOldest();
     }
     this.#compact();
@@ -118,7 +118,7 @@ export class TailCache {
     const offset = Number(oldest.offset);
     this.#completeAfter = offset;
     this.#head++;
-    const type = typeOf(oldest);
+    const type = oldest.type;
     if (this.#evictedOfType.size >= MAX_TRACKED_TYPES && !this.#evictedOfType.has(type)) {
       this.#evictedOfType.clear();
       this.#typeFloor = offset;
@@ -142,10 +142,6 @@ export class TailCache {
       this.#head = 0;
     }
   }
-}
-
-function typeOf(entry: TailEntry): string {
-  return entry.type;
 }
 
 /** Index of the first entry after `offset` in `entries` (offset order), searching from `from`. */
