@@ -1,9 +1,12 @@
 /**
  * Kafka, on librdkafka's mock cluster (the tests' launcher; real wire protocol), in one run:
  *
- *   source   N records waiting in a topic of 4 partitions, read by a fresh consumer group and
- *            delivered to an HTTP sink (binary CloudEvents), from the first arrival at the sink to
- *            the last. Switchyard: a KafkaSource (ordering: unordered) storing each batch durably
+ *   source   W + N records waiting in a topic of 4 partitions, read by a fresh consumer group and
+ *            delivered to an HTTP sink (binary CloudEvents); rate and CPU over the last N (from
+ *            the W-th arrival at the sink to the last), the whole stream's rate beside. The first
+ *            W warm the process up: the platform is a new process each round, and in a 50,000-
+ *            record stream perf showed V8's compiler threads at a third of its CPU, while the
+ *            bridge runs in this process, compiled by its earlier rounds. Switchyard: a KafkaSource (ordering: unordered) storing each batch durably
  *            in its outbox before committing, then a trigger delivering it. Baseline: a bare
  *            kafkajs consumer group in this process POSTing every record of a batch to the same
  *            sink (undici pool, keep-alive, up to 100 at once) and committing after — the least a
@@ -16,7 +19,9 @@
  *
  * Platform CPU per record/event from /proc (bench/support/cpu-time.ts).
  *
- * Usage: npm run bench:kafka [-- --records 50000 --events 20000 --rounds 3]
+ * Usage: npm run bench:kafka [-- --records 50000 --warm 50000 --events 20000 --rounds 3 --only source|sink]
+ * BENCH_PLATFORM_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node options to the
+ * platform's processes only (NODE_OPTIONS refuses --cpu-prof).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -35,8 +40,14 @@ const arg = (name: string, fallback: number) => {
   return at > 0 ? Number(process.argv[at + 1]) : fallback;
 };
 const RECORDS = arg('records', 50_000);
+/** Records read before the measured ones: a new platform process spends its first seconds compiling (see below). */
+const WARM = arg('warm', RECORDS);
+const TOTAL = WARM + RECORDS;
 const EVENTS = arg('events', 20_000);
 const ROUNDS = arg('rounds', 3);
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
+if (ONLY !== undefined && ONLY !== 'source' && ONLY !== 'sink') throw new Error(`--only takes "source" or "sink", not ${JSON.stringify(ONLY)}`);
 const PARTITIONS = 4;
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-kafka-'));
 const now = () => performance.timeOrigin + performance.now();
@@ -47,15 +58,34 @@ async function sinkCount(sink: ChildServer, reset = false): Promise<number> {
   return ((await response.json()) as { count: number }).count;
 }
 
-/** Records/s at the sink from its first arrival to the count-th. */
-async function arrivalRate(sink: ChildServer, count: number, timeoutMs = 600_000): Promise<number> {
+interface Window {
+  /** Records/s over the measured records (after the warm-up ones). */
+  readonly rate: number;
+  /** Records/s over the whole stream, from the first arrival: a cold process, group join after. */
+  readonly wholeRate: number;
+}
+
+/**
+ * Waits until the sink has all TOTAL records; `mark` is called when the WARM-th arrived and at
+ * the end (to read CPU clocks at the window's edges).
+ */
+async function arrivals(sink: ChildServer, mark: (edge: 'start' | 'end') => void, timeoutMs = 600_000): Promise<Window> {
   const deadline = Date.now() + timeoutMs;
   let first: number | undefined;
+  let warmAt: number | undefined;
   for (;;) {
     const current = await sinkCount(sink);
     if (current > 0) first ??= now();
-    if (current >= count) return count / ((now() - (first as number)) / 1000);
-    if (Date.now() > deadline) throw new Error(`the sink got ${current} of ${count} records`);
+    if (current >= WARM && warmAt === undefined) {
+      warmAt = now();
+      mark('start');
+    }
+    if (current >= TOTAL) {
+      mark('end');
+      const end = now();
+      return { rate: (current - WARM) / ((end - (warmAt as number)) / 1000), wholeRate: current / ((end - (first as number)) / 1000) };
+    }
+    if (Date.now() > deadline) throw new Error(`the sink got ${current} of ${TOTAL} records`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
@@ -67,86 +97,110 @@ async function fillTopic(): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
   const value = JSON.stringify({ order: 42, items: ['apple', 'pear'], customer: 'c-7', note: 'x'.repeat(40) });
-  for (let from = 0; from < RECORDS; from += 5000) {
-    await producer.send({ topic: 'records', acks: -1, messages: Array.from({ length: Math.min(5000, RECORDS - from) }, (_, i) => ({ partition: (from + i) % PARTITIONS, key: `k${(from + i) % 97}`, value })) });
+  for (let from = 0; from < TOTAL; from += 5000) {
+    await producer.send({ topic: 'records', acks: -1, messages: Array.from({ length: Math.min(5000, TOTAL - from) }, (_, i) => ({ partition: (from + i) % PARTITIONS, key: `k${(from + i) % 97}`, value })) });
   }
   await producer.disconnect();
 }
 
 let groups = 0;
 
-/** The bare bridge: a consumer group POSTing each record to the sink, committing after each batch. */
-async function bareBridge(sink: ChildServer, deliver: boolean): Promise<{ rate: number; cpu: number }> {
+/**
+ * The bare bridge: a consumer group POSTing each record to the sink, committing after each batch.
+ * Its window is counted as each POST is answered (as the platform's is at the sink); its CPU is
+ * this process's, which has run the bridge before, so its code is compiled already.
+ */
+async function bareBridge(sink: ChildServer, deliver: boolean): Promise<Window & { cpu: number }> {
   const pool = new Pool(sink.url, { connections: 100, pipelining: 1 });
   const consumer = kafka.consumer({ groupId: `bare-${++groups}` });
   await consumer.connect();
   await consumer.subscribe({ topics: ['records'], fromBeginning: true });
-  let read = 0;
+  let count = 0;
   let first: number | undefined;
-  let last = 0;
-  const cpuBefore = ownCpuSeconds();
-  const done = new Promise<void>((resolve) => {
-    void consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: PARTITIONS,
-      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-        first ??= now();
-        const messages = batch.messages;
-        if (deliver) {
-          for (let i = 0; i < messages.length; i += 100) {
-            await Promise.all(
-              messages.slice(i, i + 100).map(async (message) => {
-                const response = await pool.request({
-                  path: '/',
-                  method: 'POST',
-                  headers: { 'ce-specversion': '1.0', 'ce-id': `partition:${batch.partition}/offset:${message.offset}`, 'ce-source': '/bare', 'ce-type': 'dev.knative.kafka.event', 'content-type': 'application/json' },
-                  body: message.value ?? undefined,
-                });
-                await response.body.dump();
-              }),
-            );
-          }
+  let warmAt = 0;
+  let cpuAtWarm = 0;
+  let resolveDone: (window: Window & { cpu: number }) => void = () => undefined;
+  const done = new Promise<Window & { cpu: number }>((resolve) => (resolveDone = resolve));
+  const counted = (n: number) => {
+    const before = count;
+    count += n;
+    if (before < WARM && count >= WARM) {
+      warmAt = now();
+      cpuAtWarm = ownCpuSeconds();
+    }
+    if (before < TOTAL && count >= TOTAL) {
+      const end = now();
+      resolveDone({ rate: (count - WARM) / ((end - warmAt) / 1000), wholeRate: count / ((end - (first as number)) / 1000), cpu: ownCpuSeconds() - cpuAtWarm });
+    }
+  };
+  void consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: PARTITIONS,
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      first ??= now();
+      const messages = batch.messages;
+      if (deliver) {
+        for (let i = 0; i < messages.length; i += 100) {
+          await Promise.all(
+            messages.slice(i, i + 100).map(async (message) => {
+              const response = await pool.request({
+                path: '/',
+                method: 'POST',
+                headers: { 'ce-specversion': '1.0', 'ce-id': `partition:${batch.partition}/offset:${message.offset}`, 'ce-source': '/bare', 'ce-type': 'dev.knative.kafka.event', 'content-type': 'application/json' },
+                body: message.value ?? undefined,
+              });
+              await response.body.dump();
+              counted(1);
+            }),
+          );
         }
-        const lastOffset = messages[messages.length - 1]?.offset;
-        if (lastOffset !== undefined) {
-          resolveOffset(lastOffset);
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
-        }
-        await heartbeat();
-        read += messages.length;
-        if (read >= RECORDS) {
-          last = now();
-          resolve();
-        }
-      },
-    });
+      } else counted(messages.length);
+      const lastOffset = messages[messages.length - 1]?.offset;
+      if (lastOffset !== undefined) {
+        resolveOffset(lastOffset);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
+      }
+      await heartbeat();
+    },
   });
-  await done;
-  const cpu = ownCpuSeconds() - cpuBefore;
+  const window = await done;
   await consumer.disconnect();
   await pool.close();
-  return { rate: RECORDS / ((last - (first as number)) / 1000), cpu };
+  return window;
 }
 
 async function platform(name: string, yaml: string): Promise<ChildServer> {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, yaml);
-  return startChildServer(process.execPath, [join(repo, 'bin/switchyard.js'), 'run', '-f', file, '--port', '0', '--log-level', 'error', '--store', `sqlite:${join(dir, `${name}.db`)}`], repo);
+  const nodeArgs = (process.env['BENCH_PLATFORM_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+  return startChildServer(process.execPath, [...nodeArgs, join(repo, 'bin/switchyard.js'), 'run', '-f', file, '--port', '0', '--log-level', 'error', '--store', `sqlite:${join(dir, `${name}.db`)}`], repo);
 }
 
-async function viaSource(sink: ChildServer, ordering: 'ordered' | 'unordered'): Promise<{ rate: number; cpu: number; rssMB: number }> {
+async function viaSource(sink: ChildServer, ordering: 'ordered' | 'unordered'): Promise<Window & { cpu: number; rssMB: number; threads: { main: number; others: number[] } }> {
   await sinkCount(sink, true);
   const name = `source-${++groups}`;
   const server = await platform(
     name,
     `apiVersion: sources.knative.dev/v1\nkind: KafkaSource\nmetadata: { name: records }\nspec:\n  bootstrapServers: ["${mock.brokers[0]}"]\n  topics: [records]\n  consumerGroup: ${name}\n  initialOffset: earliest\n  ordering: ${ordering}\n  sink: { uri: "${sink.url}" }\n`,
   );
-  const cpuBefore = server.cpuSeconds();
-  const rate = await arrivalRate(sink, RECORDS);
-  const cpu = server.cpuSeconds() - cpuBefore;
+  let cpu = 0;
+  let threadsBefore = new Map<number, number>();
+  let threadsAfter = new Map<number, number>();
+  const window = await arrivals(sink, (edge) => {
+    if (edge === 'start') {
+      cpu = -server.cpuSeconds();
+      threadsBefore = server.threadCpuSeconds();
+    } else {
+      cpu += server.cpuSeconds();
+      threadsAfter = server.threadCpuSeconds();
+    }
+  });
+  const pid = server.child.pid ?? 0;
+  const used = [...threadsAfter].map(([tid, seconds]) => [tid, seconds - (threadsBefore.get(tid) ?? 0)] as const);
+  const threads = { main: used.find(([tid]) => tid === pid)?.[1] ?? 0, others: used.filter(([tid]) => tid !== pid).map(([, seconds]) => seconds).sort((a, b) => b - a) };
   const rssMB = server.peakRssMB();
   await server.stop();
-  return { rate, cpu, rssMB };
+  return { ...window, cpu, rssMB, threads };
 }
 
 async function bareProducer(): Promise<number> {
@@ -185,7 +239,12 @@ async function viaKafkaSink(server: ChildServer, tally: CpuTally<'platform' | 'l
   return run.result;
 }
 
-try {
+const perRecord = (seconds: number) => ((seconds * 1e6) / (RECORDS * ROUNDS)).toFixed(1);
+/** The table's rows and the notes under it, printed once every run is done. */
+const rows: string[] = [];
+const notes: string[] = [];
+
+async function sourceRuns(): Promise<void> {
   await fillTopic();
   const sink = await startChildServer(process.execPath, ['--import', 'tsx', join(repo, 'bench/support/counting-sink.ts')], repo);
   const readOnly = await bareBridge(sink, false);
@@ -195,9 +254,13 @@ try {
   const bare: number[] = [];
   const ours: number[] = [];
   const ratios: number[] = [];
+  const wholeRatios: number[] = [];
   let bareCpu = 0;
   let ourCpu = 0;
   let peakRss = 0;
+  let mainThreadCpu = 0;
+  /** Other threads' CPU, the busiest of each round added up first, and so on. */
+  const otherThreadsCpu: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     await sinkCount(sink, true);
     const b = await bareBridge(sink, true);
@@ -205,13 +268,28 @@ try {
     bare.push(b.rate);
     ours.push(o.rate);
     ratios.push(o.rate / b.rate);
+    wholeRatios.push(o.wholeRate / b.wholeRate);
     bareCpu += b.cpu;
     ourCpu += o.cpu;
     peakRss = Math.max(peakRss, o.rssMB);
+    mainThreadCpu += o.threads.main;
+    o.threads.others.forEach((seconds, rank) => (otherThreadsCpu[rank] = (otherThreadsCpu[rank] ?? 0) + seconds));
   }
   const ordered = await viaSource(sink, 'ordered');
   await sink.stop();
+  rows.push(
+    `| KafkaSource → HTTP sink, ${RECORDS.toLocaleString('en')} records after ${WARM.toLocaleString('en')} of warm-up, 4 partitions, unordered (median of ${ROUNDS}) | ${median(ours).toFixed(0)} records/s | bare kafkajs bridge ${median(bare).toFixed(0)} records/s | ${median(ratios).toFixed(2)} × (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 0.5) |`,
+  );
+  rows.push(`| the same over the whole stream, from the first arrival (a new process: compiling, joining the group) | — | — | ${median(wholeRatios).toFixed(2)} × (rounds ${wholeRatios.map((r) => r.toFixed(2)).join(', ')}) |`);
+  rows.push(`| KafkaSource, ordering: ordered (one round) | ${ordered.rate.toFixed(0)} records/s | — | one record per partition at a time (after the warm-up) |`);
+  rows.push(`| bare consumer, reading only | — | ${readOnly.rate.toFixed(0)} records/s | — |`);
+  rows.push(`| peak RSS of the platform in the source runs | ${peakRss.toFixed(0)} MB | — | — |`);
+  notes.push(`KafkaSource, over the measured records: platform CPU ${perRecord(ourCpu)} µs per record (store + delivery); bare bridge CPU ${perRecord(bareCpu)} µs per record (this process); budget 2 × the bridge's`);
+  const busiest = otherThreadsCpu.filter((seconds) => seconds > 0);
+  notes.push(`KafkaSource platform CPU by thread, µs per record: main ${perRecord(mainThreadCpu)}; the others, busiest first (V8's collector and compiler helpers, the store's writer, libuv's pool) ${busiest.map(perRecord).join(', ')}`);
+}
 
+async function sinkRuns(): Promise<void> {
   const sinkServer = await platform('kafka-sink', `apiVersion: eventing.knative.dev/v1alpha1\nkind: KafkaSink\nmetadata: { name: out }\nspec:\n  topic: out\n  bootstrapServers: ["${mock.brokers[0]}"]\n`);
   await viaKafkaSink(sinkServer, new CpuTally());
   await bareProducer();
@@ -227,22 +305,17 @@ try {
     sinkRatios.push(k / p);
   }
   await sinkServer.stop();
-
-  const perRecord = (seconds: number) => ((seconds * 1e6) / (RECORDS * ROUNDS)).toFixed(1);
-  console.log('\n| scenario | switchyard | baseline | result |\n|---|---|---|---|');
-  console.log(
-    `| KafkaSource → HTTP sink, ${RECORDS.toLocaleString('en')} records, 4 partitions, unordered (median of ${ROUNDS}) | ${median(ours).toFixed(0)} records/s | bare kafkajs bridge ${median(bare).toFixed(0)} records/s | ${median(ratios).toFixed(2)} × (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 0.5) |`,
-  );
-  console.log(`| KafkaSource, ordering: ordered (one round) | ${ordered.rate.toFixed(0)} records/s | — | one record per partition at a time |`);
-  console.log(`| bare consumer, reading only | — | ${readOnly.rate.toFixed(0)} records/s | — |`);
-  console.log(
+  rows.push(
     `| KafkaSink, ${EVENTS.toLocaleString('en')} single events, 50 connections (median of ${ROUNDS}) | ${median(posted).toFixed(0)} events/s | bare kafkajs producer ${median(produced).toFixed(0)} events/s | ${median(sinkRatios).toFixed(2)} × (rounds ${sinkRatios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 0.5) |`,
   );
-  console.log(`| peak RSS of the platform in the source runs | ${peakRss.toFixed(0)} MB | — | — |`);
-  console.log('');
-  console.log(`KafkaSource: platform CPU ${perRecord(ourCpu)} µs per record (store + delivery); bare bridge CPU ${perRecord(bareCpu)} µs per record (this process)`);
-  console.log(`KafkaSink: platform CPU ${sinkTally.micros('platform')} µs per event, load generator ${sinkTally.micros('loader')} µs`);
-  console.log(`\n${cpus().length} cores, node ${process.version}; the mock cluster runs in its own process`);
+  notes.push(`KafkaSink: platform CPU ${sinkTally.micros('platform')} µs per event, load generator ${sinkTally.micros('loader')} µs`);
+}
+
+try {
+  if (ONLY !== 'sink') await sourceRuns();
+  if (ONLY !== 'source') await sinkRuns();
+  console.log(['', '| scenario | switchyard | baseline | result |', '|---|---|---|---|', ...rows, '', ...notes, ''].join('\n'));
+  console.log(`${cpus().length} cores, node ${process.version}; the mock cluster runs in its own process`);
 } finally {
   await mock.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /** Starts a server as a child process, waits for its "ready on URL" line, and samples its resident memory. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ChildServer {
   readonly url: string;
@@ -9,6 +9,8 @@ export interface ChildServer {
   peakRssMB(): number;
   /** CPU time the process has used so far, all its threads, user and system, in seconds. */
   cpuSeconds(): number;
+  /** The same by thread id (threadCpuSecondsOf). */
+  threadCpuSeconds(): Map<number, number>;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,30 @@ export function cpuSecondsOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU seconds of each thread of `pid` (/proc/PID/task/TID/stat), by thread id. Node names every
+ * thread `node`; the main thread's id is the process's.
+ */
+export function threadCpuSecondsOf(pid: number): Map<number, number> {
+  const byThread = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byThread;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byThread.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byThread;
 }
 
 /** USER_HZ, 100 on every Linux this runs on (getconf CLK_TCK). */
@@ -56,6 +82,7 @@ export function startChildServer(command: string, args: readonly string[], cwd: 
         child,
         peakRssMB: () => Math.max(peak, rssMB(child.pid ?? 0)),
         cpuSeconds: () => cpuSecondsOf(child.pid ?? 0),
+        threadCpuSeconds: () => threadCpuSecondsOf(child.pid ?? 0),
         stop: () =>
           new Promise((done) => {
             clearInterval(sampler);
