@@ -6,8 +6,9 @@
  *            the W-th arrival at the sink to the last), the whole stream's rate beside. The first
  *            W warm the process up: the platform is a new process each round, and in a 50,000-
  *            record stream perf showed V8's compiler threads at a third of its CPU, while the
- *            bridge runs in this process, compiled by its earlier rounds. Switchyard: a KafkaSource (ordering: unordered) storing each batch durably
- *            in its outbox before committing, then a trigger delivering it. Baseline: a bare
+ *            bridge runs in this process, compiled by its earlier rounds. Switchyard: a
+ *            KafkaSource (ordering: unordered) storing each batch durably in its outbox before
+ *            committing, then a trigger delivering it. Baseline: a bare
  *            kafkajs consumer group in this process POSTing every record of a batch to the same
  *            sink (undici pool, keep-alive, up to 100 at once) and committing after — the least a
  *            Kafka-to-HTTP bridge does, with no store between. Target ≥ 0.5 ×. `ordered` (one
@@ -76,7 +77,8 @@ async function arrivals(sink: ChildServer, mark: (edge: 'start' | 'end') => void
   for (;;) {
     const current = await sinkCount(sink);
     if (current > 0) first ??= now();
-    if (current >= WARM && warmAt === undefined) {
+    // With --warm 0 the window starts at the first arrival.
+    if (current >= Math.max(1, WARM) && warmAt === undefined) {
       warmAt = now();
       mark('start');
     }
@@ -124,7 +126,7 @@ async function bareBridge(sink: ChildServer, deliver: boolean): Promise<Window &
   const counted = (n: number) => {
     const before = count;
     count += n;
-    if (before < WARM && count >= WARM) {
+    if (warmAt === 0 && count >= WARM) {
       warmAt = now();
       cpuAtWarm = ownCpuSeconds();
     }
@@ -183,18 +185,11 @@ async function viaSource(sink: ChildServer, ordering: 'ordered' | 'unordered'): 
     name,
     `apiVersion: sources.knative.dev/v1\nkind: KafkaSource\nmetadata: { name: records }\nspec:\n  bootstrapServers: ["${mock.brokers[0]}"]\n  topics: [records]\n  consumerGroup: ${name}\n  initialOffset: earliest\n  ordering: ${ordering}\n  sink: { uri: "${sink.url}" }\n`,
   );
-  let cpu = 0;
-  let threadsBefore = new Map<number, number>();
-  let threadsAfter = new Map<number, number>();
-  const window = await arrivals(sink, (edge) => {
-    if (edge === 'start') {
-      cpu = -server.cpuSeconds();
-      threadsBefore = server.threadCpuSeconds();
-    } else {
-      cpu += server.cpuSeconds();
-      threadsAfter = server.threadCpuSeconds();
-    }
-  });
+  const clocks = { start: { cpu: 0, threads: new Map<number, number>() }, end: { cpu: 0, threads: new Map<number, number>() } };
+  const window = await arrivals(sink, (edge) => (clocks[edge] = { cpu: server.cpuSeconds(), threads: server.threadCpuSeconds() }));
+  const cpu = clocks.end.cpu - clocks.start.cpu;
+  const threadsBefore = clocks.start.threads;
+  const threadsAfter = clocks.end.threads;
   const pid = server.child.pid ?? 0;
   const used = [...threadsAfter].map(([tid, seconds]) => [tid, seconds - (threadsBefore.get(tid) ?? 0)] as const);
   const threads = { main: used.find(([tid]) => tid === pid)?.[1] ?? 0, others: used.filter(([tid]) => tid !== pid).map(([, seconds]) => seconds).sort((a, b) => b - a) };
