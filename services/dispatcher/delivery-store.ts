@@ -98,6 +98,8 @@ export interface DeliveryStore {
   consumeRetries(trigger: string, concurrency: number, handle: RetryHandler): RetryConsumer;
   /** Retries waiting for the trigger (all triggers when omitted), soonest due first: for inspection and tests. */
   listRetries(trigger?: string): Promise<RetryEntry[]>;
+  /** How many retries wait for the trigger, without reading them: a source's backpressure counts them as undelivered. */
+  countRetries(trigger: string): Promise<number>;
   /**
    * Stores the dead letter. With `retryId` (the retry being handled), the embedded engine removes
    * that retry in the same transaction; elsewhere the retry ends when its handler answers `done`.

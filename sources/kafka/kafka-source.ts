@@ -13,9 +13,10 @@
  * appends (overloaded, unavailable), the batch waits and is tried again with the consumer's
  * heartbeat kept up; it is never skipped.
  *
- * Backpressure: after each batch the outbox's backlog (stored, not yet delivered) is read; above
- * `maxBacklog` every consumer pauses its topics (the records stay in Kafka, so memory stays flat
- * however far behind the sink is) and resumes once the backlog fell to half of it.
+ * Backpressure: after each batch the outbox's backlog (stored, not yet delivered, stored retries
+ * included) is read; above `maxBacklog` every consumer pauses its topics (the records stay in
+ * Kafka, so memory stays flat however far behind the sink is) and resumes once the backlog fell to
+ * half of it.
  */
 import { Kafka, type KafkaConfig, type Consumer, type EachBatchPayload, logLevel, type LogEntry as KafkaLogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -214,10 +215,20 @@ export class KafkaSourceRunner {
     this.#logger.info({ backlog }, 'kafka source resumed: the backlog fell below half its bound');
   }
 
-  /** Undefined when the store cannot say (it is away): nothing changes then. */
+  /**
+   * The outbox's undelivered events: those not yet acknowledged, and (unordered) those waiting as
+   * stored retries — acknowledged in the outbox, not delivered, and without this a sink that is
+   * down for long had an unordered source copy its whole topic into the retry store. Ordered
+   * retries wait in place, unacknowledged. Undefined when the store cannot say (it is away):
+   * nothing changes then.
+   */
   async #backlog(): Promise<number | undefined> {
     try {
-      return await this.parts.log.backlog(this.#outboxCursor);
+      const [unacknowledged, retries] = await Promise.all([
+        this.parts.log.backlog(this.#outboxCursor),
+        this.config.ordering === 'unordered' ? this.parts.store.countRetries(this.config.outbox) : 0,
+      ]);
+      return unacknowledged + retries;
     } catch (error) {
       this.#logger.debug({ err: error }, 'reading the outbox backlog failed');
       return undefined;

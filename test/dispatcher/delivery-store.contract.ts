@@ -140,6 +140,28 @@ export function runDeliveryStoreSuite(engine: string, newHarness: () => Promise<
       expect(received[0]?.retry.event.attributes['id']).toBe('durable');
     });
 
+    it('counts the retries waiting per trigger; one answered again still counts, one done or dead-lettered no longer does', async () => {
+      const now = Date.now();
+      await store.scheduleRetry(retry('a', now));
+      await store.scheduleRetry(retry('b', now));
+      await store.scheduleRetry(retry('c', now + 60_000));
+      await store.scheduleRetry(retry('other', now, 'ns/u'));
+      expect(await store.countRetries('ns/t')).toBe(3);
+      expect(await store.countRetries('ns/u')).toBe(1);
+      expect(await store.countRetries('ns/none')).toBe(0);
+      const received = consume('ns/t', async (r) => {
+        const id = r.event.attributes['id'];
+        if (id === 'a') return { kind: 'done' };
+        if (r.attempts.length === 1) return { kind: 'again', dueAt: Date.now() + 200, attempts: [attempt, attempt] };
+        await store.deadLetter(deadLetter(String(id)), r.id);
+        return { kind: 'done', failed: 'retries exhausted' };
+      });
+      await waitFor(() => received.length === 3, 'a, b, then b again', 5000);
+      await waitFor(async () => (await store.countRetries('ns/t')) === 1, 'a and b to end, c to wait', 5000);
+      expect((await store.listRetries('ns/t')).map((r) => r.event.attributes['id'])).toEqual(['c']);
+      expect(await store.countRetries('ns/u')).toBe(1);
+    });
+
     it('a dead letter written by the handler ends its retry', async () => {
       await store.scheduleRetry(retry('e', Date.now()));
       const ids: string[] = [];

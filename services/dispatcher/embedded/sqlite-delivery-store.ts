@@ -105,6 +105,11 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return rows.map(rowRetry);
   }
 
+  async countRetries(trigger: string): Promise<number> {
+    const [row] = this.log.query<{ n: number }>('SELECT COUNT(*) AS n FROM retries WHERE trigger = ?', trigger);
+    return row?.n ?? 0;
+  }
+
   async close(): Promise<void> {
     // The retries live in the event log's file; closing the log closes them.
   }

@@ -86,7 +86,26 @@ export class BullRetries {
       removeOnFail: { count: 1000 },
     });
     if (job.id === undefined) throw new Error('BullMQ gave the retry job no id');
+    // Added after the job: a crash in between leaves the job uncounted, never counted and gone.
+    await this.#queueConnection.sadd(this.#pendingKey(entry.trigger), job.id);
     return job.id;
+  }
+
+  /** Retries of the trigger not yet ended, from the set kept beside the queue (BullMQ cannot count jobs by their data). */
+  count(trigger: string): Promise<number> {
+    return this.#queueConnection.scard(this.#pendingKey(trigger));
+  }
+
+  #pendingKey(trigger: string): string {
+    return `${this.#options.prefix}:${this.#options.queueName}:switchyard-pending:${trigger}`;
+  }
+
+  /**
+   * Before the job ends (completed, or failed once dead-lettered): a crash after this runs the job
+   * again, uncounted, rather than leaving a count that never goes down and holds a source paused.
+   */
+  async #ended(job: Job<RetryJobData>): Promise<void> {
+    if (job.id !== undefined) await this.#queueConnection.srem(this.#pendingKey(job.data.trigger), job.id).catch(() => undefined);
   }
 
   /** Retries waiting (delayed, waiting or running), soonest due first. */
@@ -164,6 +183,7 @@ export class BullRetries {
       await job.updateData({ ...job.data, attempts: answer.attempts, dueAt: answer.dueAt });
       throw new RetryLater(Math.max(0, answer.dueAt - Date.now()));
     }
+    await this.#ended(job);
     if (answer.failed !== undefined) throw new UnrecoverableError(answer.failed);
   }
 }

@@ -49,6 +49,10 @@ export class RedisDeliveryStore implements DeliveryStore {
     return this.retries.list(trigger);
   }
 
+  countRetries(trigger: string): Promise<number> {
+    return this.retries.count(trigger);
+  }
+
   /** The retry (if any) ends when its handler answers; BullMQ owns the job until then. */
   async deadLetter(entry: Omit<DeadLetter, 'id'>): Promise<string> {
     const id = String(await this.redis.incr(this.keys.deadLetterSeq));

@@ -3,7 +3,8 @@
  * records until its outbox holds `switchyard.dev/max-backlog` (10,000) undelivered events, then
  * pauses its partitions: the rest stays in Kafka, the platform's memory stays under 256 MB, and
  * /readyz says it is paused. When the sink comes back and the backlog falls below half, consuming
- * resumes.
+ * resumes. Unordered, a failed attempt becomes a stored retry (acknowledged in the outbox): the
+ * bound counts those too, or a source whose sink is down would copy its whole topic into them.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,11 +44,11 @@ async function readyz(url: string): Promise<Readyz> {
 }
 
 /** Offsets the source's group committed, over every partition. */
-async function committed(): Promise<number> {
+async function committed(groupId = 'switchyard-default-waiting'): Promise<number> {
   const admin = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    const [topic] = await admin.fetchOffsets({ groupId: 'switchyard-default-waiting', topics: ['waiting'] });
+    const [topic] = await admin.fetchOffsets({ groupId, topics: ['waiting'] });
     return (topic?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
   } finally {
     await admin.disconnect();
@@ -107,5 +108,56 @@ spec:
     await waitFor(async () => (await committed()) > atPause + 10_000, 'consuming to resume once the sink is back', 90_000, 500);
     expect(delivered).toBeGreaterThan(5000);
     expect(peakRssMb(platform.child.pid as number)).toBeLessThan(256);
+  }, 240_000);
+
+  it('unordered, with the sink down: the stored retries count against the bound, so the source pauses and the rest stays in Kafka', async () => {
+    let up = false;
+    let delivered = 0;
+    const sink = await startHttpSink((_request, response) => {
+      if (up) delivered++;
+      response.writeHead(up ? 202 : 503).end();
+    });
+    defer(() => sink.close());
+    const dir = tempDir();
+    defer(() => dir.remove());
+    const file = join(dir.path, 'kafka.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: sources.knative.dev/v1
+kind: KafkaSource
+metadata:
+  name: retrying
+  annotations: { switchyard.dev/max-backlog: "2000" }
+spec:
+  bootstrapServers: ["${kafka.brokers[0]}"]
+  topics: [waiting]
+  initialOffset: earliest
+  ordering: unordered
+  delivery: { retry: 1000, backoffDelay: PT0.2S, backoffPolicy: linear, backoffMax: PT0.5S }
+  sink: { uri: "${sink.url}" }
+`,
+    );
+    const platform = await startCli(['-f', file, '--store', `sqlite:${join(dir.path, 'store.db')}`]);
+    defer(() => platform.kill());
+    const group = 'switchyard-default-retrying';
+    let paused: Readyz | undefined;
+    await waitFor(async () => (paused = await readyz(platform.url)).sources?.[0]?.state === 'paused', 'the source to pause', 90_000, 200).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}: ${JSON.stringify(paused)}\n${platform.output().stderr.slice(-2000)}`);
+    });
+    expect(paused?.warnings?.[0]).toMatch(/\(switchyard.dev\/max-backlog 2000\); consuming resumes below 1000$/);
+    // The first attempts fail within moments and become retries; the source stays paused over them.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const atPause = await committed(group);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const stillPaused = await committed(group);
+    console.log(`unordered: paused with ${atPause} records stored (3 s later ${stillPaused}) of ${TOTAL}`);
+    expect(atPause).toBeGreaterThanOrEqual(2000);
+    expect(stillPaused).toBe(atPause);
+    expect(stillPaused).toBeLessThan(TOTAL / 10);
+    expect((await readyz(platform.url)).sources?.[0]?.state).toBe('paused');
+
+    up = true;
+    await waitFor(async () => (await committed(group)) > atPause + 5000, 'consuming to resume once the sink is back', 90_000, 500);
+    expect(delivered).toBeGreaterThan(2000);
   }, 240_000);
 });
