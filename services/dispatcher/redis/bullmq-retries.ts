@@ -87,7 +87,8 @@ export class BullRetries {
     });
     if (job.id === undefined) throw new Error('BullMQ gave the retry job no id');
     // Added after the job: a crash in between leaves the job uncounted, never counted and gone.
-    await this.#queueConnection.sadd(this.#pendingKey(entry.trigger), job.id);
+    // A failure here is not the schedule's: throwing would have the caller add the retry again.
+    await this.#queueConnection.sadd(this.#pendingKey(entry.trigger), job.id).catch(() => undefined);
     return job.id;
   }
 
