@@ -61,39 +61,48 @@ function peakRssMb(pid: number): number {
   return Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
 }
 
-describe('KafkaSource backpressure', () => {
-  it(`${TOTAL} records waiting with the sink down: paused at the bound, memory flat, resumed when the sink is back`, async () => {
-    let up = false;
-    let delivered = 0;
-    const sink = await startHttpSink((_request, response) => {
-      if (up) delivered++;
-      response.writeHead(up ? 202 : 503).end();
-    });
-    defer(() => sink.close());
-    const dir = tempDir();
-    defer(() => dir.remove());
-    const file = join(dir.path, 'kafka.yaml');
-    writeFileSync(
-      file,
-      `apiVersion: sources.knative.dev/v1
+/**
+ * A platform running one KafkaSource (`metadata` and extra `spec` lines as given) on the topic of
+ * waiting records, its sink answering 503 until `bringUp()`; waits until /readyz says paused.
+ */
+async function pausedWithSinkDown(metadata: string, spec = ''): Promise<{ platform: Awaited<ReturnType<typeof startCli>>; paused: Readyz; bringUp(): void; delivered(): number }> {
+  let up = false;
+  let delivered = 0;
+  const sink = await startHttpSink((_request, response) => {
+    if (up) delivered++;
+    response.writeHead(up ? 202 : 503).end();
+  });
+  defer(() => sink.close());
+  const dir = tempDir();
+  defer(() => dir.remove());
+  const file = join(dir.path, 'kafka.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: sources.knative.dev/v1
 kind: KafkaSource
-metadata: { name: waiting }
+metadata: ${metadata}
 spec:
   bootstrapServers: ["${kafka.brokers[0]}"]
   topics: [waiting]
   initialOffset: earliest
   delivery: { retry: 1000, backoffDelay: PT0.2S, backoffPolicy: linear, backoffMax: PT0.5S }
   sink: { uri: "${sink.url}" }
-`,
-    );
-    const platform = await startCli(['-f', file, '--store', `sqlite:${join(dir.path, 'store.db')}`]);
-    defer(() => platform.kill());
-    let paused: Readyz | undefined;
-    await waitFor(async () => (paused = await readyz(platform.url)).sources?.[0]?.state === 'paused', 'the source to pause', 90_000, 200).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}: ${JSON.stringify(paused)}\n${platform.output().stderr.slice(-2000)}`);
-    });
-    expect(paused?.status).toBe('ready');
-    expect(paused?.warnings?.[0]).toMatch(/^KafkaSource default\/waiting is paused since \S+: \d+ events wait for delivery to the sink \(switchyard.dev\/max-backlog 10000\); consuming resumes below 5000$/);
+${spec}`,
+  );
+  const platform = await startCli(['-f', file, '--store', `sqlite:${join(dir.path, 'store.db')}`]);
+  defer(() => platform.kill());
+  let paused: Readyz | undefined;
+  await waitFor(async () => (paused = await readyz(platform.url)).sources?.[0]?.state === 'paused', 'the source to pause', 90_000, 200).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}: ${JSON.stringify(paused)}\n${platform.output().stderr.slice(-2000)}`);
+  });
+  return { platform, paused: paused as Readyz, bringUp: () => (up = true), delivered: () => delivered };
+}
+
+describe('KafkaSource backpressure', () => {
+  it(`${TOTAL} records waiting with the sink down: paused at the bound, memory flat, resumed when the sink is back`, async () => {
+    const { platform, paused, bringUp, delivered } = await pausedWithSinkDown('{ name: waiting }');
+    expect(paused.status).toBe('ready');
+    expect(paused.warnings?.[0]).toMatch(/^KafkaSource default\/waiting is paused since \S+: \d+ events wait for delivery to the sink \(switchyard.dev\/max-backlog 10000\); consuming resumes below 5000$/);
     // It stays paused: what was stored stays near the bound, the rest waits in Kafka.
     const atPause = await committed();
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -104,47 +113,16 @@ spec:
     expect(stillPaused).toBeLessThan(TOTAL / 4);
     expect(peakRssMb(platform.child.pid as number)).toBeLessThan(256);
 
-    up = true;
+    bringUp();
     await waitFor(async () => (await committed()) > atPause + 10_000, 'consuming to resume once the sink is back', 90_000, 500);
-    expect(delivered).toBeGreaterThan(5000);
+    expect(delivered()).toBeGreaterThan(5000);
     expect(peakRssMb(platform.child.pid as number)).toBeLessThan(256);
   }, 240_000);
 
   it('unordered, with the sink down: the stored retries count against the bound, so the source pauses and the rest stays in Kafka', async () => {
-    let up = false;
-    let delivered = 0;
-    const sink = await startHttpSink((_request, response) => {
-      if (up) delivered++;
-      response.writeHead(up ? 202 : 503).end();
-    });
-    defer(() => sink.close());
-    const dir = tempDir();
-    defer(() => dir.remove());
-    const file = join(dir.path, 'kafka.yaml');
-    writeFileSync(
-      file,
-      `apiVersion: sources.knative.dev/v1
-kind: KafkaSource
-metadata:
-  name: retrying
-  annotations: { switchyard.dev/max-backlog: "2000" }
-spec:
-  bootstrapServers: ["${kafka.brokers[0]}"]
-  topics: [waiting]
-  initialOffset: earliest
-  ordering: unordered
-  delivery: { retry: 1000, backoffDelay: PT0.2S, backoffPolicy: linear, backoffMax: PT0.5S }
-  sink: { uri: "${sink.url}" }
-`,
-    );
-    const platform = await startCli(['-f', file, '--store', `sqlite:${join(dir.path, 'store.db')}`]);
-    defer(() => platform.kill());
+    const { platform, paused, bringUp, delivered } = await pausedWithSinkDown('{ name: retrying, annotations: { switchyard.dev/max-backlog: "2000" } }', '  ordering: unordered\n');
     const group = 'switchyard-default-retrying';
-    let paused: Readyz | undefined;
-    await waitFor(async () => (paused = await readyz(platform.url)).sources?.[0]?.state === 'paused', 'the source to pause', 90_000, 200).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}: ${JSON.stringify(paused)}\n${platform.output().stderr.slice(-2000)}`);
-    });
-    expect(paused?.warnings?.[0]).toMatch(/\(switchyard.dev\/max-backlog 2000\); consuming resumes below 1000$/);
+    expect(paused.warnings?.[0]).toMatch(/\(switchyard.dev\/max-backlog 2000\); consuming resumes below 1000$/);
     // The first attempts fail within moments and become retries; the source stays paused over them.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const atPause = await committed(group);
@@ -156,8 +134,8 @@ spec:
     expect(stillPaused).toBeLessThan(TOTAL / 10);
     expect((await readyz(platform.url)).sources?.[0]?.state).toBe('paused');
 
-    up = true;
+    bringUp();
     await waitFor(async () => (await committed(group)) > atPause + 5000, 'consuming to resume once the sink is back', 90_000, 500);
-    expect(delivered).toBeGreaterThan(2000);
+    expect(delivered()).toBeGreaterThan(2000);
   }, 240_000);
 });
