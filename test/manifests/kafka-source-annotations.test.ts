@@ -1,6 +1,4 @@
 /** The Switchyard annotations of a KafkaSource: checked at their field, compiled into its configuration. */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadManifests } from '../../services/manifests/load-manifests.ts';
 import { compileConfig } from '../../services/manifests/runtime-config.ts';
@@ -11,9 +9,8 @@ afterEach(() => dir?.remove());
 
 function load(annotations: string, ordering = '') {
   dir = tempDir();
-  const file = join(dir.path, 'kafka.yaml');
-  writeFileSync(
-    file,
+  const file = dir.write(
+    'kafka.yaml',
     `apiVersion: sources.knative.dev/v1
 kind: KafkaSource
 metadata:

@@ -6,7 +6,7 @@
  * resumes. Unordered, a failed attempt becomes a stored retry (acknowledged in the outbox): the
  * bound counts those too, or a source whose sink is down would copy its whole topic into them.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,9 +75,8 @@ async function pausedWithSinkDown(metadata: string, spec = ''): Promise<{ platfo
   defer(() => sink.close());
   const dir = tempDir();
   defer(() => dir.remove());
-  const file = join(dir.path, 'kafka.yaml');
-  writeFileSync(
-    file,
+  const file = dir.write(
+    'kafka.yaml',
     `apiVersion: sources.knative.dev/v1
 kind: KafkaSource
 metadata: ${metadata}

@@ -4,7 +4,6 @@
  * and consumer group every record reaches the sink at least once (by id), so the committed
  * offsets never passed a record that was not stored.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,9 +28,8 @@ describe('KafkaSource across kill -9', () => {
     defer(() => sink.close());
     const dir = tempDir();
     defer(() => dir.remove());
-    const file = join(dir.path, 'kafka.yaml');
-    writeFileSync(
-      file,
+    const file = dir.write(
+      'kafka.yaml',
       `apiVersion: sources.knative.dev/v1
 kind: KafkaSource
 metadata: { name: stream }

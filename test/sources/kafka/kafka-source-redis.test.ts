@@ -36,9 +36,8 @@ describe('KafkaSource on two processes sharing a Redis', () => {
     defer(() => sink.close());
     const dir = tempDir();
     defer(() => dir.remove());
-    const file = join(dir.path, 'kafka.yaml');
-    writeFileSync(
-      file,
+    const file = dir.write(
+      'kafka.yaml',
       `apiVersion: sources.knative.dev/v1
 kind: KafkaSource
 metadata: { name: shared }
